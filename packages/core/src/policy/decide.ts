@@ -61,8 +61,8 @@ export interface RuleExplanation {
 
 export interface Explanation {
   decision: Decision;
-  /** Every rule in policy order. */
-  rules: RuleExplanation[];
+  /** Every rule in policy order, matched or not and why. */
+  considered: RuleExplanation[];
 }
 
 /**
@@ -71,7 +71,7 @@ export interface Explanation {
  */
 export function explain(policy: Policy, input: DecisionInput, now: Date = new Date()): Explanation {
   const variables = conditionVariables(input, now);
-  const rules = policy.rules.map((rule): RuleExplanation => {
+  const considered = policy.rules.map((rule): RuleExplanation => {
     const mismatch = staticMismatch(rule, input);
     if (mismatch) return { rule: rule.id, effect: rule.effect, matched: false, why: mismatch };
     if (!rule.condition)
@@ -95,7 +95,7 @@ export function explain(policy: Policy, input: DecisionInput, now: Date = new Da
     };
   });
   const matchedOf = (effect: Effect) =>
-    policy.rules.filter((rule, i) => rule.effect === effect && rules[i]?.matched === true);
+    policy.rules.filter((rule, i) => rule.effect === effect && considered[i]?.matched === true);
   const denied = matchedOf('deny');
   const required = matchedOf('require_approval');
   const allowed = matchedOf('allow');
@@ -106,7 +106,7 @@ export function explain(policy: Policy, input: DecisionInput, now: Date = new Da
       : allowed.length
         ? combine(policy, 'allow', allowed)
         : defaultDecision(policy);
-  return { decision, rules };
+  return { decision, considered };
 }
 
 function matchesStatically(rule: CompiledRule, input: DecisionInput): boolean {

@@ -72,9 +72,11 @@ export function loadPolicy(text: string, options: { file?: string } = {}): Polic
   const source = new PolicySource(text, options.file ?? '<policy>');
   if (source.hasErrors) throw new PolicyError(source.issues);
 
-  const parsed = policyFileSchema.safeParse(source.document.toJS() ?? {});
+  const raw: unknown = source.document.toJS() ?? {};
+  const parsed = policyFileSchema.safeParse(raw);
   if (!parsed.success) {
     reportSchemaIssues(source, parsed.error.issues);
+    checkConditionsOf(source, raw);
     throw new PolicyError(sortIssues(source.issues));
   }
   const policy = compile(source, parsed.data);
@@ -317,11 +319,23 @@ function locate(source: PolicySource, path: PolicyPath): { file: string; line: n
   return { file: source.file, line: mark?.line ?? 1, column: mark?.column ?? 1 };
 }
 
+/** When the file fails validation, still type-check every condition, so one run shows every problem. */
+function checkConditionsOf(source: PolicySource, raw: unknown): void {
+  const rules = (raw as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return;
+  rules.forEach((rule: unknown, index) => {
+    const when = (rule as { when?: unknown } | null)?.when;
+    if (typeof when !== 'string' || when === '') return;
+    const compiled = compileCondition(when);
+    if (!compiled.ok) source.reportInScalar('error', ['rules', index, 'when'], compiled.offset, compiled.message);
+  });
+}
+
 function reportSchemaIssues(source: PolicySource, issues: readonly z.core.$ZodIssue[]): void {
   for (const issue of issues) {
     const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) source.report('error', [...path, key], `unknown key "${key}"`);
+      for (const key of issue.keys) source.reportKey('error', [...path, key], `unknown key "${key}"`);
     } else if (issue.code === 'invalid_union') {
       source.report('error', path, `${label(path)}: ${unionMessage(issue)}`);
     } else {

@@ -64,6 +64,13 @@ export class PolicySource {
     this.issueAtOffset(severity, this.offsetOf(path), message, path.join('.'));
   }
 
+  /** Records a problem about a mapping key itself (an unknown key), at the key rather than its value. */
+  reportKey(severity: PolicyIssue['severity'], path: PolicyPath, message: string): void {
+    const key = this.keyNode(path);
+    if (key?.range) this.issueAtOffset(severity, key.range[0], message, path.join('.'));
+    else this.report(severity, path, message);
+  }
+
   /**
    * Records a problem inside a string scalar, `offset` characters into its value: a CEL error lands on the
    * character it is about, for plain, quoted and block scalars alike (falling back to the scalar's start when the
@@ -109,16 +116,18 @@ export class PolicySource {
       const node = this.document.getIn(path.slice(0, depth), true) as Node | undefined;
       if (node?.range) return node.range[0];
       // A mapping's key carries the position when the value is missing or empty.
-      if (depth > 0) {
-        const parent = this.document.getIn(path.slice(0, depth - 1), true) as
-          | { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> }
-          | undefined;
-        const key = path[depth - 1];
-        const pair = parent?.items?.find((item) => item.key?.value === key);
-        if (pair?.key?.range) return pair.key.range[0];
-      }
+      const key = depth > 0 ? this.keyNode(path.slice(0, depth)) : undefined;
+      if (key?.range) return key.range[0];
     }
     return 0;
+  }
+
+  private keyNode(path: PolicyPath): { range?: [number, number, number] | null | undefined } | undefined {
+    const parent = this.document.getIn(path.slice(0, -1), true) as
+      | { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] | null } }> }
+      | undefined;
+    const name = path[path.length - 1];
+    return parent?.items?.find((item) => item.key?.value === name)?.key;
   }
 
   private issueAtOffset(severity: PolicyIssue['severity'], offset: number, message: string, path: string): void {
