@@ -12,7 +12,16 @@ export function createProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program.addCommand(policyCommand(context));
+  inheritSettings(program);
   return program;
+}
+
+/** Commands built on their own and added later do not inherit these; every level must behave alike. */
+function inheritSettings(parent: Command): void {
+  for (const child of parent.commands) {
+    child.exitOverride().configureOutput(parent.configureOutput()).showHelpAfterError('(add --help for usage)');
+    inheritSettings(child);
+  }
 }
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
