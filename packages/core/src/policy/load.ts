@@ -177,8 +177,7 @@ function compile(source: PolicySource, file: PolicyFile): Policy {
     for (const [i, id] of (test.expect.rules ?? []).entries()) {
       if (!seen.has(id)) source.report('error', ['tests', index, 'expect', 'rules', i], `no rule has id "${id}"`);
     }
-    const at = locate(source, ['tests', index]);
-    return { ...test, ...at };
+    return { ...test, file: source.file, ...source.positionOf(['tests', index]) };
   });
 
   const { byAction, anyAction } = indexRules(rules);
@@ -310,13 +309,6 @@ function indexRules(rules: readonly CompiledRule[]): {
     byAction.set(verb, merged);
   }
   return { byAction, anyAction };
-}
-
-function locate(source: PolicySource, path: PolicyPath): { file: string; line: number; column: number } {
-  const before = source.issues.length;
-  source.report('warning', path, '');
-  const [mark] = source.issues.splice(before, 1);
-  return { file: source.file, line: mark?.line ?? 1, column: mark?.column ?? 1 };
 }
 
 /** When the file fails validation, still type-check every condition, so one run shows every problem. */

@@ -64,6 +64,12 @@ export class PolicySource {
     this.issueAtOffset(severity, this.offsetOf(path), message, path.join('.'));
   }
 
+  /** The line and column (1-based) of the node `path` points to, or of its nearest existing ancestor. */
+  positionOf(path: PolicyPath): { line: number; column: number } {
+    const { line, col } = this.lines.linePos(this.offsetOf(path));
+    return { line, column: col };
+  }
+
   /** Records a problem about a mapping key itself (an unknown key), at the key rather than its value. */
   reportKey(severity: PolicyIssue['severity'], path: PolicyPath, message: string): void {
     const key = this.keyNode(path);
