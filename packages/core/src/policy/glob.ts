@@ -16,14 +16,20 @@ export function compilePatterns(patterns: string | readonly string[]): PatternSe
   const wildcards = list.filter((pattern) => pattern.includes('*'));
   if (wildcards.includes('*')) return { patterns: list, exact, matches: () => true };
   const exactSet = new Set(exact);
-  const prefixes = wildcards.filter((p) => p.indexOf('*') === p.length - 1).map((p) => p.slice(0, -1));
-  const others = wildcards.filter((p) => p.indexOf('*') !== p.length - 1);
+  // One `*` at either end is a prefix or suffix test; anything else becomes one anchored regular expression.
+  const single = (p: string) => p.indexOf('*') === p.lastIndexOf('*');
+  const prefixes = wildcards.filter((p) => single(p) && p.endsWith('*')).map((p) => p.slice(0, -1));
+  const suffixes = wildcards.filter((p) => single(p) && p.startsWith('*')).map((p) => p.slice(1));
+  const others = wildcards.filter((p) => !single(p) || !(p.startsWith('*') || p.endsWith('*')));
   const regex = others.length > 0 ? new RegExp(`^(?:${others.map(globToRegexSource).join('|')})$`, 's') : undefined;
   return {
     patterns: list,
     exact,
     matches: (value) =>
-      exactSet.has(value) || prefixes.some((prefix) => value.startsWith(prefix)) || (regex?.test(value) ?? false),
+      exactSet.has(value) ||
+      prefixes.some((prefix) => value.startsWith(prefix)) ||
+      suffixes.some((suffix) => value.endsWith(suffix)) ||
+      (regex?.test(value) ?? false),
   };
 }
 

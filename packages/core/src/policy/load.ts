@@ -305,8 +305,13 @@ function indexRules(rules: readonly CompiledRule[]): {
     }
   }
   for (const [verb, exact] of byAction) {
-    const merged = [...new Set([...exact, ...anyAction])].sort((a, b) => a.index - b.index);
-    byAction.set(verb, merged);
+    // Only the wildcard rules that can match this verb join its list; a verb no rule names exactly falls back to
+    // every wildcard rule (see candidateRules).
+    const wildcards = anyAction.filter((rule) => !rule.match.action || rule.match.action.matches(verb));
+    byAction.set(
+      verb,
+      [...new Set([...exact, ...wildcards])].sort((a, b) => a.index - b.index),
+    );
   }
   return { byAction, anyAction };
 }
