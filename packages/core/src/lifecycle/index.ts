@@ -82,6 +82,10 @@ export function createAction(input: {
       `rule ${decision.rules.join(', ')} requires a justification: say why this action is needed`,
     );
   }
+  if (decision.effect === 'require_approval' && decision.requirements.length === 0) {
+    // Nobody could ever approve it; a policy loader never produces this, so it is a caller's bug.
+    return refuse('validation_failed', 'a require_approval decision must carry at least one requirement');
+  }
   const at = now.toISOString();
   const pending = decision.effect === 'require_approval';
   const status: ActionStatus =
@@ -123,6 +127,13 @@ export function createAction(input: {
 
 /** Applies one event to an action. Pure: the input action is never modified. */
 export function transition(action: Action, event: LifecycleEvent): TransitionResult {
+  // Another agent learns nothing about the action's state: it is refused before anything else is looked at.
+  if ((event.type === 'cancel' || event.type === 'outcome') && event.agent !== action.requester.agent) {
+    return refuse(
+      'forbidden',
+      `only the requesting agent (${action.requester.agent}) may ${event.type} action ${action.id}`,
+    );
+  }
   if (isTerminal(action.status)) {
     return refuse(
       event.type === 'outcome' ? 'not_approved' : 'not_pending',
@@ -137,9 +148,9 @@ export function transition(action: Action, event: LifecycleEvent): TransitionRes
     case 'expire':
       return expire(action, event.at);
     case 'cancel':
-      return cancel(action, event.agent, event.at);
+      return cancel(action, event.at);
     case 'outcome':
-      return reportOutcome(action, event.agent, event.outcome, event.at);
+      return reportOutcome(action, event.outcome, event.at);
   }
 }
 
@@ -237,6 +248,9 @@ function review(action: Action, event: Extract<LifecycleEvent, { type: 'review' 
 
 function escalate(action: Action, now: Date): TransitionResult {
   if (action.status !== 'pending') return refuse('not_pending', `action ${action.id} is ${action.status}, not pending`);
+  if (now.getTime() >= Date.parse(action.approval.expiresAt)) {
+    return refuse('not_pending', `action ${action.id} expired at ${action.approval.expiresAt}; expire it instead`);
+  }
   const due = action.approval.requirements.filter(
     (r) => r.escalate && !r.escalated && r.escalateAt !== undefined && Date.parse(r.escalateAt) <= now.getTime(),
   );
@@ -263,10 +277,7 @@ function expire(action: Action, now: Date): TransitionResult {
   };
 }
 
-function cancel(action: Action, agent: string, now: Date): TransitionResult {
-  if (agent !== action.requester.agent) {
-    return refuse('forbidden', `only the requesting agent (${action.requester.agent}) may cancel action ${action.id}`);
-  }
+function cancel(action: Action, now: Date): TransitionResult {
   if (action.status !== 'pending') return refuse('not_pending', `action ${action.id} is ${action.status}, not pending`);
   const at = now.toISOString();
   return {
@@ -276,13 +287,7 @@ function cancel(action: Action, agent: string, now: Date): TransitionResult {
   };
 }
 
-function reportOutcome(action: Action, agent: string, outcome: Outcome, now: Date): TransitionResult {
-  if (agent !== action.requester.agent) {
-    return refuse(
-      'forbidden',
-      `only the requesting agent (${action.requester.agent}) may report the outcome of action ${action.id}`,
-    );
-  }
+function reportOutcome(action: Action, outcome: Outcome, now: Date): TransitionResult {
   if (action.status !== 'approved') {
     return refuse('not_approved', `action ${action.id} is ${action.status}; only an approved action has an outcome`);
   }
