@@ -106,6 +106,7 @@ function compile(source: PolicySource, file: PolicyFile): Policy {
       );
     } else {
       defaultRequirement = requirement('default', defaultApproval, undefined, defaultTerms.timeoutMs);
+      checkEscalation(source, defaultsPath, defaultRequirement, defaultTerms.timeoutMs);
     }
   }
 

@@ -423,6 +423,14 @@ describe('loading refuses bad policies at file:line:column', () => {
     expect(errorsOf(text)[0]).toMatch(pattern);
   });
 
+  it('refuses a default escalation that comes after the default timeout', () => {
+    const text =
+      'version: 1\ndefaults:\n  approval: { approvers: [ops], timeout: 10m, escalate: { after: 1h, to: [sec] } }\n';
+    expect(errorsOf(text)).toEqual([
+      expect.stringMatching(/^p\.yaml:3:\d+: error: escalation after 1h would never happen/),
+    ]);
+  });
+
   it('refuses a require_approval rule with no approvers anywhere', () => {
     const errors = errorsOf(
       'version: 1\ndefaults: { decision: deny }\nrules:\n  - { id: r, decision: require_approval }\n',
