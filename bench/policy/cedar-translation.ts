@@ -9,7 +9,7 @@ import type { GeneratedPolicy, GeneratedRule } from './policy-generator.js';
  *
  * Encoding: a `deny` rule is a `forbid`; `allow` and `require_approval` rules are `permit`s. Each policy's id is
  * its rule id (also given as `@id`), so Cedar's determining policies name Countersign rules. Everything a rule
- * looks at travels in the request `context`; principal, action and resource are fixed placeholders. Match globs
+ * looks at travels in the request `context`; principal, action and resource are the same fixed entities in every request. Match globs
  * become `like` patterns, CEL conditions their Cedar equivalents.
  *
  * Cedar's answer maps back onto Countersign's combining rule: any satisfied forbid denies (Cedar agrees); failing

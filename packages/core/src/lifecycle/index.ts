@@ -131,7 +131,7 @@ export function transition(action: Action, event: LifecycleEvent): TransitionRes
   if ((event.type === 'cancel' || event.type === 'outcome') && event.agent !== action.requester.agent) {
     return refuse(
       'forbidden',
-      `only the requesting agent (${action.requester.agent}) may ${event.type} action ${action.id}`,
+      `only the requesting agent (${action.requester.agent}) may ${event.type === 'cancel' ? 'cancel' : 'report the outcome of'} action ${action.id}`,
     );
   }
   if (isTerminal(action.status)) {
