@@ -156,12 +156,8 @@ export function transition(action: Action, event: LifecycleEvent): TransitionRes
 
 /** Why `reviewer` may not review `action` at `at`, or `undefined` when they may. */
 export function reviewRefusal(action: Action, reviewer: Reviewer, at: Date): Refusal | undefined {
-  if (action.status !== 'pending') {
-    return { code: 'not_pending', message: `action ${action.id} is ${action.status}, not pending` };
-  }
-  if (at.getTime() >= Date.parse(action.approval.expiresAt)) {
-    return { code: 'not_pending', message: `action ${action.id} expired at ${action.approval.expiresAt}` };
-  }
+  const notPending = pendingRefusal(action, at);
+  if (notPending) return notPending;
   if (isRequesterSide(action, reviewer.id)) {
     return {
       code: 'self_approval',
@@ -247,10 +243,8 @@ function review(action: Action, event: Extract<LifecycleEvent, { type: 'review' 
 }
 
 function escalate(action: Action, now: Date): TransitionResult {
-  if (action.status !== 'pending') return refuse('not_pending', `action ${action.id} is ${action.status}, not pending`);
-  if (now.getTime() >= Date.parse(action.approval.expiresAt)) {
-    return refuse('not_pending', `action ${action.id} expired at ${action.approval.expiresAt}; expire it instead`);
-  }
+  const notPending = pendingRefusal(action, now);
+  if (notPending) return { ok: false, refusal: notPending };
   const due = action.approval.requirements.filter(
     (r) => r.escalate && !r.escalated && r.escalateAt !== undefined && Date.parse(r.escalateAt) <= now.getTime(),
   );
@@ -265,7 +259,8 @@ function escalate(action: Action, now: Date): TransitionResult {
 }
 
 function expire(action: Action, now: Date): TransitionResult {
-  if (action.status !== 'pending') return refuse('not_pending', `action ${action.id} is ${action.status}, not pending`);
+  const notPending = pendingRefusal(action);
+  if (notPending) return { ok: false, refusal: notPending };
   if (now.getTime() < Date.parse(action.approval.expiresAt)) {
     return refuse('not_due', `action ${action.id} does not expire until ${action.approval.expiresAt}`);
   }
@@ -278,7 +273,8 @@ function expire(action: Action, now: Date): TransitionResult {
 }
 
 function cancel(action: Action, now: Date): TransitionResult {
-  if (action.status !== 'pending') return refuse('not_pending', `action ${action.id} is ${action.status}, not pending`);
+  const notPending = pendingRefusal(action);
+  if (notPending) return { ok: false, refusal: notPending };
   const at = now.toISOString();
   return {
     ok: true,
@@ -296,6 +292,20 @@ function reportOutcome(action: Action, outcome: Outcome, now: Date): TransitionR
     action: { ...action, status: outcome.status, outcome, updatedAt: now.toISOString() },
     changed: { kind: 'outcome', status: outcome.status },
   };
+}
+
+/**
+ * `not_pending` unless the action is pending and, when `at` is given, still inside its approval window (the sweeper
+ * may not have expired it yet, but nobody may act on it past `expiresAt`).
+ */
+function pendingRefusal(action: Action, at?: Date): Refusal | undefined {
+  if (action.status !== 'pending') {
+    return { code: 'not_pending', message: `action ${action.id} is ${action.status}, not pending` };
+  }
+  if (at && at.getTime() >= Date.parse(action.approval.expiresAt)) {
+    return { code: 'not_pending', message: `action ${action.id} expired at ${action.approval.expiresAt}` };
+  }
+  return undefined;
 }
 
 function allowedGroups(requirement: RequirementProgress): string[] {

@@ -148,12 +148,7 @@ function compile(source: PolicySource, file: PolicyFile): Policy {
       if (ruleRequirement) checkQuorum(source, groups, [...path, 'approval'], ruleRequirement);
     }
 
-    let condition: CompiledCondition | undefined;
-    if (rule.when !== undefined) {
-      const compiled = compileCondition(rule.when);
-      if (compiled.ok) condition = compiled.evaluate;
-      else source.reportInScalar('error', [...path, 'when'], compiled.offset, compiled.message);
-    }
+    const condition = rule.when === undefined ? undefined : compileWhen(source, index, rule.when);
 
     rules.push({
       index,
@@ -323,10 +318,16 @@ function checkConditionsOf(source: PolicySource, raw: unknown): void {
   if (!Array.isArray(rules)) return;
   rules.forEach((rule: unknown, index) => {
     const when = (rule as { when?: unknown } | null)?.when;
-    if (typeof when !== 'string' || when === '') return;
-    const compiled = compileCondition(when);
-    if (!compiled.ok) source.reportInScalar('error', ['rules', index, 'when'], compiled.offset, compiled.message);
+    if (typeof when === 'string' && when !== '') compileWhen(source, index, when);
   });
+}
+
+/** Compiles rule `index`'s condition, reporting any CEL error at the character it is about. */
+function compileWhen(source: PolicySource, index: number, when: string): CompiledCondition | undefined {
+  const compiled = compileCondition(when);
+  if (compiled.ok) return compiled.evaluate;
+  source.reportInScalar('error', ['rules', index, 'when'], compiled.offset, compiled.message);
+  return undefined;
 }
 
 function reportSchemaIssues(source: PolicySource, issues: readonly z.core.$ZodIssue[]): void {
