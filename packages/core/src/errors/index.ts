@@ -8,6 +8,7 @@ export const errorCodes = {
   forbidden: 'The caller is authenticated but may not do this.',
   validation_failed: 'The input does not match the schema; `issues` lists each problem and where it is.',
   not_found: 'No such resource, or the caller may not see it.',
+  conflict: 'The request clashes with what exists: a taken id, or an idempotency key reused for a different action.',
   self_approval: 'A reviewer tried to review an action they requested, own, or are named `onBehalfOf` for.',
   not_eligible: 'The reviewer is in none of the groups allowed to review this action.',
   already_reviewed: 'The reviewer has already reviewed this action; each reviewer counts once.',
@@ -20,6 +21,8 @@ export const errorCodes = {
   grant_used: 'The grant has already been redeemed.',
   payload_too_large: 'The request body is larger than the server accepts.',
   rate_limited: 'Too many requests; retry after the time given.',
+  internal: 'An unexpected server error; nothing was changed, and it was logged with the request id.',
+  unavailable: 'The server cannot reach its store or is shutting down; nothing was changed.',
   policy_invalid: 'The policy file does not parse, validate or type-check; nothing was loaded.',
   canonicalization_failed: 'A value cannot be canonicalised as RFC 8785 JSON (non-finite number, lone surrogate, …).',
 } as const;

@@ -1,0 +1,385 @@
+import {
+  type Action,
+  type ActionStatus,
+  type Agent,
+  CountersignError,
+  createAction,
+  decide,
+  type LifecycleChange,
+  type LifecycleEvent,
+  type Outcome,
+  type Reviewer,
+  reviewRefusal,
+  type SubmittedAction,
+  transition,
+  type Verdict,
+} from '@countersign/core';
+import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm';
+import { type AuditActor, type AuditRecord, appendAuditRecords } from '../audit/index.js';
+import { actionChannel } from '../events/index.js';
+import {
+  findGrant,
+  type GrantRecord,
+  type GrantSettings,
+  grantFor,
+  insertGrant,
+  type KeyRing,
+  signGrant,
+} from '../grants/index.js';
+import type { PolicyHolder } from '../policy/index.js';
+import type { Db } from '../store/database.js';
+import { actions, outbox } from '../store/schema.js';
+import { newActionId } from './ids.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ActionServiceOptions {
+  db: Db;
+  clock: Clock;
+  policy: PolicyHolder;
+  keys: KeyRing;
+  grants: GrantSettings;
+  /** Called after every commit, with what it did (pokes the audit sequencer, counts metrics). */
+  onCommit?: (kind: string, count: number) => void;
+}
+
+export interface ListQuery {
+  status?: ActionStatus;
+  /** Only this agent's actions. */
+  agentId?: string;
+  /** Only actions this reviewer may review now. */
+  reviewableBy?: Reviewer;
+  limit: number;
+  /** The last id of the previous page (lists run newest first). */
+  cursor?: string;
+}
+
+/** How often an optimistic transition is retried when another writer changed the action first. */
+const maxAttempts = 64;
+
+/**
+ * The approval service: submissions, reviews, cancellation, outcomes and the timed transitions, each one
+ * transaction holding the action's conditional update, its audit record, its grant and its outbox rows, with a
+ * NOTIFY that wakes waiters when it commits. Decisions come from core's pure `decide` and `transition`.
+ */
+export class ActionService {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #policy: PolicyHolder;
+  readonly #keys: KeyRing;
+  readonly #grants: GrantSettings;
+  readonly #onCommit: (kind: string, count: number) => void;
+
+  constructor(options: ActionServiceOptions) {
+    this.#db = options.db;
+    this.#clock = options.clock;
+    this.#policy = options.policy;
+    this.#keys = options.keys;
+    this.#grants = options.grants;
+    this.#onCommit = options.onCommit ?? (() => {});
+  }
+
+  /** A reviewer with their groups from the current policy. */
+  reviewer(id: string): Reviewer {
+    return { id, groups: this.#policy.groupsOf(id) };
+  }
+
+  /**
+   * Decides and stores a submission. With an idempotency key already used by this agent, returns the stored action
+   * (`created: false`) — or refuses with `conflict` when the key was used for a different action.
+   */
+  async submit(
+    agent: Agent,
+    submitted: SubmittedAction,
+    options: { idempotencyKey?: string; via: string },
+  ): Promise<{ action: Action; created: boolean; grant?: GrantRecord }> {
+    const now = this.#clock.now();
+    const decision = decide(this.#policy.current, { ...submitted, agent }, now);
+    const created = createAction({ id: newActionId(now), submitted, agent, decision, now });
+    if (!created.ok) throw new CountersignError(created.refusal.code, created.refusal.message);
+    const action = created.action;
+    const grant =
+      action.status === 'approved' ? grantFor(action, [], now, this.#grants, this.#keys.currentKid) : undefined;
+    const actor: AuditActor = { kind: 'agent', id: agent.id, via: options.via };
+
+    const stored = await this.#db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(actions)
+        .values({
+          id: action.id,
+          agentId: agent.id,
+          status: action.status,
+          version: 1,
+          idempotencyKey: options.idempotencyKey ?? null,
+          digest: action.digest,
+          document: action,
+          createdAt: now,
+          updatedAt: now,
+          dueAt: dueAt(action),
+        })
+        .onConflictDoNothing({ target: [actions.agentId, actions.idempotencyKey] })
+        .returning({ id: actions.id });
+      if (inserted.length === 0) return false;
+      if (grant) await insertGrant(tx, grant);
+      await appendAuditRecords(tx, [
+        {
+          ts: now,
+          type: 'action.submitted',
+          actionId: action.id,
+          actor,
+          data: {
+            action: action.action,
+            resource: action.resource,
+            environment: action.environment,
+            params: action.params,
+            ...(action.justification !== undefined && { justification: action.justification }),
+            context: action.context,
+            ...(action.onBehalfOf !== undefined && { onBehalfOf: action.onBehalfOf }),
+            digest: action.digest,
+            decision: {
+              effect: decision.effect,
+              rules: decision.rules,
+              reason: decision.reason,
+              policyVersion: decision.policyVersion,
+            },
+            status: action.status,
+            ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+            ...(grant && { grant: { jti: grant.jti, expiresAt: grant.expiresAt.toISOString() } }),
+          },
+        },
+      ]);
+      await insertOutbox(tx, action, 'action.submitted', now);
+      return true;
+    });
+    if (!stored) return { action: await this.#replay(agent.id, options.idempotencyKey, action.digest), created: false };
+    this.#onCommit('submitted', 1);
+    return { action, created: true, ...(grant && { grant }) };
+  }
+
+  async #replay(agentId: string, key: string | undefined, digest: string): Promise<Action> {
+    const [row] = await this.#db
+      .select({ document: actions.document, digest: actions.digest })
+      .from(actions)
+      .where(and(eq(actions.agentId, agentId), eq(actions.idempotencyKey, key ?? '')));
+    if (!row) throw new Error(`idempotency key ${key} conflicted but no action holds it`);
+    if (row.digest !== digest) {
+      throw new CountersignError(
+        'conflict',
+        `Idempotency-Key ${key} was used for action ${row.document.id} with different content (${row.digest}); use a new key for a new action`,
+      );
+    }
+    return row.document;
+  }
+
+  async get(id: string): Promise<Action | undefined> {
+    const [row] = await this.#db.select({ document: actions.document }).from(actions).where(eq(actions.id, id));
+    return row?.document;
+  }
+
+  /** A page of actions, newest first. */
+  async list(query: ListQuery): Promise<{ items: Action[]; nextCursor?: string }> {
+    const items: Action[] = [];
+    let cursor = query.cursor;
+    const now = this.#clock.now();
+    const pageSize = query.reviewableBy ? Math.max(query.limit * 2, 100) : query.limit + 1;
+    for (;;) {
+      const conditions = [
+        query.reviewableBy ? eq(actions.status, 'pending') : undefined,
+        query.status ? eq(actions.status, query.status) : undefined,
+        query.agentId ? eq(actions.agentId, query.agentId) : undefined,
+        cursor ? lt(actions.id, cursor) : undefined,
+      ].filter((c) => c !== undefined);
+      const rows = await this.#db
+        .select({ id: actions.id, document: actions.document })
+        .from(actions)
+        .where(conditions.length > 0 ? and(...conditions) : undefined)
+        .orderBy(desc(actions.id))
+        .limit(pageSize);
+      for (const row of rows) {
+        if (query.reviewableBy && reviewRefusal(row.document, query.reviewableBy, now)) continue;
+        if (items.length === query.limit) return { items, nextCursor: items[items.length - 1]?.id as string };
+        items.push(row.document);
+      }
+      if (rows.length < pageSize) return { items };
+      cursor = rows[rows.length - 1]?.id;
+    }
+  }
+
+  /** Records a review through the same eligibility and quorum rules wherever it comes from. */
+  review(id: string, reviewer: Reviewer, verdict: Verdict, comment: string | undefined, via: string): Promise<Action> {
+    return this.#apply(id, { kind: 'human', id: reviewer.id, via }, (at) => ({
+      type: 'review',
+      reviewer,
+      verdict,
+      ...(comment !== undefined && { comment }),
+      via,
+      at,
+    }));
+  }
+
+  cancel(id: string, agentId: string, via: string): Promise<Action> {
+    return this.#apply(id, { kind: 'agent', id: agentId, via }, (at) => ({ type: 'cancel', agent: agentId, at }));
+  }
+
+  reportOutcome(id: string, agentId: string, outcome: Outcome, via: string): Promise<Action> {
+    return this.#apply(id, { kind: 'agent', id: agentId, via }, (at) => ({
+      type: 'outcome',
+      agent: agentId,
+      outcome,
+      at,
+    }));
+  }
+
+  /** The grant of an approved action, signed, for its requesting agent. */
+  async grantToken(action: Action, record?: GrantRecord): Promise<{ token: string; expiresAt: string } | undefined> {
+    if (action.status !== 'approved') return undefined;
+    const grant = record ?? (await findGrant(this.#db, action.id));
+    if (!grant) return undefined;
+    return { token: await signGrant(this.#keys, grant), expiresAt: grant.expiresAt.toISOString() };
+  }
+
+  /**
+   * Expires and escalates pending actions that are due, up to `limit`, and returns how many changed. Rows are
+   * claimed with `FOR UPDATE SKIP LOCKED`, so replicas sweeping at once never act on the same action.
+   */
+  async sweep(limit = 100): Promise<number> {
+    const now = this.#clock.now();
+    const changed = await this.#db.transaction(async (tx) => {
+      const due = await tx
+        .select({ id: actions.id, version: actions.version, document: actions.document })
+        .from(actions)
+        .where(and(eq(actions.status, 'pending'), lte(actions.dueAt, now)))
+        .orderBy(asc(actions.dueAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      let count = 0;
+      for (const row of due) {
+        const event: LifecycleEvent =
+          Date.parse(row.document.approval.expiresAt) <= now.getTime()
+            ? { type: 'expire', at: now }
+            : { type: 'escalate', at: now };
+        const result = transition(row.document, event);
+        if (!result.ok) continue;
+        await this.#write(tx, row.document, row.version, result.action, result.changed, {
+          kind: 'system',
+          id: 'sweeper',
+          via: 'sweeper',
+        });
+        count += 1;
+      }
+      return count;
+    });
+    if (changed > 0) this.#onCommit('swept', changed);
+    return changed;
+  }
+
+  /**
+   * Applies one lifecycle event optimistically: read, decide with the pure transition, then a conditional update
+   * on the version read. A writer that lost the race re-reads and decides again on the new state.
+   */
+  async #apply(id: string, actor: AuditActor, event: (at: Date) => LifecycleEvent): Promise<Action> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const [row] = await this.#db
+        .select({ version: actions.version, document: actions.document })
+        .from(actions)
+        .where(eq(actions.id, id));
+      if (!row) throw new CountersignError('not_found', `no action ${id}`);
+      const result = transition(row.document, event(this.#clock.now()));
+      if (!result.ok) throw new CountersignError(result.refusal.code, result.refusal.message);
+      const won = await this.#db.transaction((tx) =>
+        this.#write(tx, row.document, row.version, result.action, result.changed, actor),
+      );
+      if (won) {
+        this.#onCommit(result.changed.kind, 1);
+        return result.action;
+      }
+    }
+    throw new CountersignError('unavailable', `action ${id} is changing too fast to update; retry`);
+  }
+
+  /** The conditional update and everything that commits with it. False when another writer got there first. */
+  async #write(
+    tx: Db,
+    before: Action,
+    version: number,
+    after: Action,
+    change: LifecycleChange,
+    actor: AuditActor,
+  ): Promise<boolean> {
+    const now = new Date(after.updatedAt);
+    const updated = await tx
+      .update(actions)
+      .set({ status: after.status, version: version + 1, document: after, updatedAt: now, dueAt: dueAt(after) })
+      .where(and(eq(actions.id, after.id), eq(actions.version, version), eq(actions.status, before.status)))
+      .returning({ id: actions.id });
+    if (updated.length === 0) return false;
+    let grant: GrantRecord | undefined;
+    if (change.kind === 'approved') {
+      grant = grantFor(after, change.approvers, now, this.#grants, this.#keys.currentKid);
+      await insertGrant(tx, grant);
+    }
+    await appendAuditRecords(tx, [auditRecordFor(after, change, actor, now, grant)]);
+    if (change.kind !== 'approval_recorded' && change.kind !== 'outcome') {
+      await insertOutbox(tx, after, `action.${change.kind}`, now);
+    }
+    await tx.execute(sql`select pg_notify(${actionChannel}, ${after.id})`);
+    return true;
+  }
+}
+
+/** The next timed event of a pending action: its expiry or an escalation still to come. */
+function dueAt(action: Action): Date | null {
+  if (action.status !== 'pending') return null;
+  const times = [
+    Date.parse(action.approval.expiresAt),
+    ...action.approval.requirements
+      .filter((r) => !r.escalated && r.escalateAt !== undefined)
+      .map((r) => Date.parse(r.escalateAt as string)),
+  ];
+  return new Date(Math.min(...times));
+}
+
+function auditRecordFor(
+  action: Action,
+  change: LifecycleChange,
+  actor: AuditActor,
+  ts: Date,
+  grant: GrantRecord | undefined,
+): AuditRecord {
+  const type = change.kind === 'outcome' ? `action.${change.status}` : `action.${change.kind}`;
+  const { kind: _kind, ...data } = change;
+  const review = action.reviews[action.reviews.length - 1];
+  return {
+    ts,
+    type,
+    actionId: action.id,
+    actor,
+    data: {
+      ...data,
+      ...((change.kind === 'approved' || change.kind === 'approval_recorded' || change.kind === 'rejected') &&
+        review?.comment !== undefined && { comment: review.comment }),
+      ...(change.kind === 'outcome' && action.outcome?.detail !== undefined && { detail: action.outcome.detail }),
+      ...(grant && { grant: { jti: grant.jti, expiresAt: grant.expiresAt.toISOString() } }),
+      status: action.status,
+    },
+  };
+}
+
+/** One outbox row per notify target of the deciding rules; channels deliver them (with retries) later. */
+async function insertOutbox(tx: Db, action: Action, event: string, now: Date): Promise<void> {
+  if (action.decision.notify.length === 0 || action.decision.effect !== 'require_approval') return;
+  await tx.insert(outbox).values(
+    action.decision.notify.map((target) => ({
+      actionId: action.id,
+      target,
+      event,
+      payload: { actionId: action.id, status: action.status, event },
+      nextAttemptAt: now,
+      createdAt: now,
+    })),
+  );
+}

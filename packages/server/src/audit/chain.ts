@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@countersign/core';
+
+/** Who caused an audit entry. `via` says through what: `api`, `cli`, `sweeper`, `slack`, … */
+export interface AuditActor {
+  kind: 'agent' | 'human' | 'system';
+  id: string;
+  via: string;
+}
+
+/** One chained audit entry, exactly as exported and verified (DESIGN.md, audit trail). */
+export interface AuditEntry {
+  seq: number;
+  /** UTC, millisecond precision. */
+  ts: string;
+  type: string;
+  actionId?: string;
+  actor: AuditActor;
+  data: Record<string, unknown>;
+  /** The previous entry's `hash`; 64 zeros for the first entry. */
+  prev: string;
+  hash: string;
+}
+
+export const genesisHash = '0'.repeat(64);
+
+/** `hash = sha256(prev ‖ JCS(entry without hash))`, as lower-case hex. */
+export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(entry.prev).update(canonicalJson(entry)).digest('hex');
+}
+
+/** Links `entries` (already in order) after the chain's `head`. */
+export function chainEntries(
+  entries: ReadonlyArray<Omit<AuditEntry, 'seq' | 'prev' | 'hash'>>,
+  head: { seq: number; hash: string },
+): AuditEntry[] {
+  let prev = head.hash;
+  let seq = head.seq;
+  return entries.map((entry) => {
+    seq += 1;
+    const unsigned = {
+      seq,
+      ts: entry.ts,
+      type: entry.type,
+      ...withActionId(entry),
+      actor: entry.actor,
+      data: entry.data,
+      prev,
+    };
+    const hash = entryHash(unsigned);
+    prev = hash;
+    return { ...unsigned, hash };
+  });
+}
+
+function withActionId(entry: { actionId?: string }): { actionId?: string } {
+  return entry.actionId === undefined ? {} : { actionId: entry.actionId };
+}
+
+export type ChainBreak = { seq: number; reason: string };
+
+/** Checks that `entries` form an unbroken chain from genesis; returns the first break, if any. */
+export function verifyChain(entries: Iterable<AuditEntry>): ChainBreak | undefined {
+  let prev = genesisHash;
+  let expected = 1;
+  for (const entry of entries) {
+    if (entry.seq !== expected) return { seq: expected, reason: `expected seq ${expected}, found ${entry.seq}` };
+    if (entry.prev !== prev) return { seq: entry.seq, reason: 'prev does not match the previous entry’s hash' };
+    const { hash, ...unsigned } = entry;
+    if (entryHash(unsigned) !== hash) return { seq: entry.seq, reason: 'hash does not match the entry' };
+    prev = hash;
+    expected += 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,12 @@
+/** The audit trail: records written with each change, chained in batches, read back in order. */
+export {
+  type AuditActor,
+  type AuditEntry,
+  type ChainBreak,
+  chainEntries,
+  entryHash,
+  genesisHash,
+  verifyChain,
+} from './chain.js';
+export { type AuditRecord, appendAuditRecords, countUnchained, readAuditEntries } from './log.js';
+export { AuditSequencer, type SequencerOptions } from './sequencer.js';

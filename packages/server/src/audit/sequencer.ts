@@ -1,0 +1,82 @@
+import type { Db } from '../store/database.js';
+import { chainPending } from './log.js';
+
+export interface SequencerOptions {
+  /** Most records chained in one transaction. */
+  batchSize?: number;
+  /** A safety net: how often to look for records nobody poked about (a replica that crashed after committing). */
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+  onChained?: (count: number) => void;
+}
+
+/**
+ * Runs {@link chainPending} whenever this process commits audit records (`poke`) and on a slow timer. Pokes that
+ * arrive while a batch is being chained coalesce into one more run, so under load each run chains a large batch.
+ */
+export class AuditSequencer {
+  readonly #db: Db;
+  readonly #batchSize: number;
+  readonly #intervalMs: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #onChained: (count: number) => void;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(db: Db, options: SequencerOptions = {}) {
+    this.#db = db;
+    this.#batchSize = options.batchSize ?? 2_000;
+    this.#intervalMs = options.intervalMs ?? 1_000;
+    this.#onError = options.onError ?? (() => {});
+    this.#onChained = options.onChained ?? (() => {});
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#timer = setInterval(() => this.poke(), this.#intervalMs);
+    this.#timer.unref();
+    this.poke();
+  }
+
+  /** Asks for a run soon; cheap to call after every commit. */
+  poke(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.poke();
+      }
+    });
+  }
+
+  /** Resolves once every record committed before the call is chained. */
+  async flush(): Promise<void> {
+    await this.#running;
+    await this.#drain();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        const chained = await chainPending(this.#db, this.#batchSize);
+        if (chained > 0) this.#onChained(chained);
+        if (chained < this.#batchSize) return;
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+}

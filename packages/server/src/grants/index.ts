@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { type Action, CountersignError } from '@countersign/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { appendAuditRecords } from '../audit/index.js';
+import type { Db } from '../store/database.js';
+import { grants } from '../store/schema.js';
+import type { KeyRing } from './keys.js';
+
+export { KeyRing } from './keys.js';
+
+/** The JWT `typ` of a grant (DESIGN.md, grants). */
+export const grantType = 'countersign-grant+jwt';
+
+/** The claims of a grant JWT. */
+export interface GrantClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  act: {
+    id: string;
+    action: string;
+    resource: { type: string; id: string };
+    environment: string;
+    digest: string;
+  };
+  /** Who approved (empty when the policy allowed the action outright). */
+  apr: string[];
+}
+
+export interface GrantSettings {
+  issuer: string;
+  audience: string;
+}
+
+/** What the store keeps of a grant; the token is re-signed from it on demand (Ed25519 is deterministic). */
+export interface GrantRecord {
+  jti: string;
+  kid: string;
+  claims: GrantClaims;
+  expiresAt: Date;
+}
+
+/** The claims for the grant of an approved action: bound to its digest, valid for the rule's `grantTtl`. */
+export function grantFor(
+  action: Action,
+  approvers: string[],
+  now: Date,
+  settings: GrantSettings,
+  kid: string,
+): GrantRecord {
+  const iat = Math.floor(now.getTime() / 1000);
+  // Whole seconds, rounded down, so the lifetime never exceeds grantTtl.
+  const exp = iat + Math.max(1, Math.floor(action.decision.grantTtlMs / 1000));
+  const jti = randomUUID();
+  return {
+    jti,
+    kid,
+    expiresAt: new Date(exp * 1000),
+    claims: {
+      iss: settings.issuer,
+      sub: action.requester.agent,
+      aud: settings.audience,
+      jti,
+      iat,
+      exp,
+      act: {
+        id: action.id,
+        action: action.action,
+        resource: { type: action.resource.type, id: action.resource.id },
+        environment: action.environment,
+        digest: action.digest,
+      },
+      apr: approvers,
+    },
+  };
+}
+
+export async function insertGrant(tx: Db, record: GrantRecord): Promise<void> {
+  await tx.insert(grants).values({
+    jti: record.jti,
+    actionId: record.claims.act.id,
+    agentId: record.claims.sub,
+    kid: record.kid,
+    claims: record.claims as unknown as Record<string, unknown>,
+    expiresAt: record.expiresAt,
+  });
+}
+
+/** The grant of an action, if it has one. */
+export async function findGrant(db: Db, actionId: string): Promise<GrantRecord | undefined> {
+  const [row] = await db.select().from(grants).where(eq(grants.actionId, actionId));
+  if (!row) return undefined;
+  return { jti: row.jti, kid: row.kid, claims: row.claims as unknown as GrantClaims, expiresAt: row.expiresAt };
+}
+
+/** Signs a grant's claims; the same record always yields the same token. */
+export async function signGrant(keys: KeyRing, record: GrantRecord): Promise<string> {
+  const key = keys.privateKey(record.kid);
+  if (!key) {
+    throw new Error(
+      `grant ${record.jti} was signed with key ${record.kid}, which this server does not hold; replicas must share their signing keys`,
+    );
+  }
+  return new SignJWT({ ...record.claims })
+    .setProtectedHeader({ alg: 'EdDSA', typ: grantType, kid: record.kid })
+    .sign(key);
+}
+
+/** Verifies a grant's signature, type, issuer, audience and lifetime at `now`; refuses with a grant_* code. */
+export async function verifyGrant(
+  keys: KeyRing,
+  token: string,
+  settings: GrantSettings,
+  now: Date,
+): Promise<GrantClaims> {
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(keys.jwks()), {
+      algorithms: ['EdDSA'],
+      typ: grantType,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      currentDate: now,
+      requiredClaims: ['jti', 'sub', 'exp', 'iat'],
+    });
+    return payload as unknown as GrantClaims;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) {
+      throw new CountersignError('grant_expired', 'the grant has expired; ask for approval again');
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CountersignError('grant_invalid', `the grant does not verify: ${reason}`);
+  }
+}
+
+/**
+ * Marks a verified grant redeemed, once: the conditional update lets exactly one of any number of concurrent
+ * redeems through. Returns the id of the bound action.
+ */
+export async function redeemGrant(tx: Db, claims: GrantClaims, now: Date, via: string): Promise<string> {
+  const [redeemed] = await tx
+    .update(grants)
+    .set({ redeemedAt: now })
+    .where(and(eq(grants.jti, claims.jti), isNull(grants.redeemedAt)))
+    .returning({ actionId: grants.actionId });
+  if (!redeemed) {
+    const [row] = await tx.select({ redeemedAt: grants.redeemedAt }).from(grants).where(eq(grants.jti, claims.jti));
+    if (!row) throw new CountersignError('grant_invalid', 'no such grant was issued');
+    throw new CountersignError(
+      'grant_used',
+      `this grant was redeemed at ${row.redeemedAt?.toISOString()}; a grant authorises one execution`,
+    );
+  }
+  await appendAuditRecords(tx, [
+    {
+      ts: now,
+      type: 'grant.redeemed',
+      actionId: redeemed.actionId,
+      actor: { kind: 'system', id: 'executor', via },
+      data: { jti: claims.jti, agent: claims.sub, digest: claims.act.digest },
+    },
+  ]);
+  return redeemed.actionId;
+}

@@ -1,0 +1,26 @@
+import type { ActionService, Clock } from '../actions/service.js';
+import type { Sweeper } from '../actions/sweeper.js';
+import type { AuditSequencer } from '../audit/index.js';
+import type { ActionEvents } from '../events/index.js';
+import type { GrantSettings, KeyRing } from '../grants/index.js';
+import type { PolicyHolder } from '../policy/index.js';
+import type { Database } from '../store/database.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything the routes use, built once at start-up. */
+export interface ApiContext {
+  database: Database;
+  service: ActionService;
+  events: ActionEvents;
+  policy: PolicyHolder;
+  keys: KeyRing;
+  grants: GrantSettings;
+  clock: Clock;
+  sequencer: AuditSequencer;
+  sweeper: Sweeper;
+  metrics: Metrics;
+  adminToken: string;
+  /** Aborts when the server starts shutting down: long polls answer at once and event streams end. */
+  shutdown: AbortSignal;
+  version: string;
+}

@@ -1,0 +1,191 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Agent, CountersignError } from '@countersign/core';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { type AuditActor, appendAuditRecords } from '../audit/index.js';
+import type { Db } from '../store/database.js';
+import { agents, credentials } from '../store/schema.js';
+
+/**
+ * Who is calling. Agents submit, cancel and report outcomes; reviewers review; the admin manages identities and
+ * policy. An agent key can never review and a reviewer token can never submit: the kinds never overlap.
+ */
+export type Principal = { kind: 'admin' } | { kind: 'agent'; agent: Agent } | { kind: 'reviewer'; id: string };
+
+const prefixes = { agent: 'csk_', reviewer: 'csr_' } as const;
+type CredentialKind = keyof typeof prefixes;
+
+/** Reviewer ids are email-like and compared without regard to case. */
+export function normalizeReviewerId(id: string): string {
+  return id.trim().toLowerCase();
+}
+
+/**
+ * A new secret token: `csk_` (agent) or `csr_` (reviewer), a 16-hex-digit public id used to look it up, `_`, and
+ * 256 random bits. Only the SHA-256 of the secret part is stored.
+ */
+function newToken(kind: CredentialKind): { id: string; token: string; secretHash: string } {
+  const id = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  return { id, token: `${prefixes[kind]}${id}_${secret}`, secretHash: sha256(secret) };
+}
+
+function parseToken(token: string): { kind: CredentialKind; id: string; secret: string } | undefined {
+  const kind = token.startsWith(prefixes.agent)
+    ? 'agent'
+    : token.startsWith(prefixes.reviewer)
+      ? 'reviewer'
+      : undefined;
+  if (!kind || token.length < 22 || token[20] !== '_') return undefined;
+  const id = token.slice(4, 20);
+  if (!/^[0-9a-f]{16}$/.test(id)) return undefined;
+  return { kind, id, secret: token.slice(21) };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(sha256(a), 'hex');
+  const right = Buffer.from(sha256(b), 'hex');
+  return timingSafeEqual(left, right);
+}
+
+/** Resolves a bearer token to its principal, or `undefined` when it is unknown, malformed or revoked. */
+export async function authenticate(db: Db, token: string, adminToken: string): Promise<Principal | undefined> {
+  const parsed = parseToken(token);
+  if (!parsed) return sameSecret(token, adminToken) ? { kind: 'admin' } : undefined;
+  const [row] = await db
+    .select({
+      kind: credentials.kind,
+      subject: credentials.subject,
+      secretHash: credentials.secretHash,
+      owner: agents.owner,
+      labels: agents.labels,
+    })
+    .from(credentials)
+    .leftJoin(agents, and(eq(credentials.kind, 'agent'), eq(agents.id, credentials.subject), isNull(agents.revokedAt)))
+    .where(and(eq(credentials.id, parsed.id), isNull(credentials.revokedAt)))
+    .limit(1);
+  if (!row || row.kind !== parsed.kind) return undefined;
+  const presented = Buffer.from(sha256(parsed.secret), 'hex');
+  const stored = Buffer.from(row.secretHash, 'hex');
+  if (stored.length !== presented.length || !timingSafeEqual(presented, stored)) return undefined;
+  if (row.kind === 'reviewer') return { kind: 'reviewer', id: row.subject };
+  if (row.owner === null || row.labels === null) return undefined;
+  return { kind: 'agent', agent: { id: row.subject, owner: row.owner, labels: row.labels } };
+}
+
+const adminActor: AuditActor = { kind: 'system', id: 'admin', via: 'api' };
+
+export interface AgentSummary {
+  id: string;
+  owner: string;
+  labels: string[];
+  createdAt: string;
+  /** Keys that still work. */
+  keys: number;
+}
+
+/** Registers an agent and returns its first key (shown once). Refuses an id that exists with `conflict`. */
+export async function createAgent(
+  tx: Db,
+  input: { id: string; owner: string; labels: string[] },
+  now: Date,
+): Promise<Agent & { key: string }> {
+  const inserted = await tx
+    .insert(agents)
+    .values({ id: input.id, owner: input.owner, labels: input.labels, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ id: agents.id });
+  if (inserted.length === 0) {
+    throw new CountersignError(
+      'conflict',
+      `an agent named ${input.id} exists already; choose another id or add a key to it`,
+    );
+  }
+  const key = await insertCredential(tx, 'agent', input.id, now);
+  await appendAuditRecords(tx, [
+    {
+      ts: now,
+      type: 'agent.created',
+      actor: adminActor,
+      data: { agent: input.id, owner: input.owner, labels: input.labels },
+    },
+  ]);
+  return { id: input.id, owner: input.owner, labels: input.labels, key };
+}
+
+/** Adds a key to an existing agent (rotation: add, switch the agent over, then revoke the old keys). */
+export async function addAgentKey(tx: Db, agentId: string, now: Date): Promise<Agent & { key: string }> {
+  const [agent] = await tx
+    .select()
+    .from(agents)
+    .where(and(eq(agents.id, agentId), isNull(agents.revokedAt)));
+  if (!agent) throw new CountersignError('not_found', `no agent named ${agentId}; create it with POST /v1/agents`);
+  const key = await insertCredential(tx, 'agent', agentId, now);
+  await appendAuditRecords(tx, [{ ts: now, type: 'agent.key_added', actor: adminActor, data: { agent: agentId } }]);
+  return { id: agent.id, owner: agent.owner, labels: agent.labels, key };
+}
+
+/** Revokes every key of an agent; returns how many were still live. */
+export async function revokeAgentKeys(tx: Db, agentId: string, now: Date): Promise<number> {
+  const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
+  if (!agent) throw new CountersignError('not_found', `no agent named ${agentId}`);
+  const revoked = await revokeCredentials(tx, 'agent', agentId, now);
+  await appendAuditRecords(tx, [
+    { ts: now, type: 'agent.keys_revoked', actor: adminActor, data: { agent: agentId, revoked } },
+  ]);
+  return revoked;
+}
+
+export async function listAgents(db: Db): Promise<AgentSummary[]> {
+  const rows = await db
+    .select({
+      id: agents.id,
+      owner: agents.owner,
+      labels: agents.labels,
+      createdAt: agents.createdAt,
+      keys: sql<number>`(select count(*)::int from ${credentials} c where c.kind = 'agent' and c.subject = ${agents.id} and c.revoked_at is null)`,
+    })
+    .from(agents)
+    .orderBy(asc(agents.id));
+  return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), keys: Number(row.keys) }));
+}
+
+/** Issues a reviewer token (shown once). The caller checks the reviewer is named in the policy. */
+export async function issueReviewerToken(tx: Db, reviewerId: string, now: Date): Promise<string> {
+  const id = normalizeReviewerId(reviewerId);
+  const token = await insertCredential(tx, 'reviewer', id, now);
+  await appendAuditRecords(tx, [{ ts: now, type: 'reviewer.token_issued', actor: adminActor, data: { reviewer: id } }]);
+  return token;
+}
+
+export async function revokeReviewerTokens(tx: Db, reviewerId: string, now: Date): Promise<number> {
+  const id = normalizeReviewerId(reviewerId);
+  const revoked = await revokeCredentials(tx, 'reviewer', id, now);
+  await appendAuditRecords(tx, [
+    { ts: now, type: 'reviewer.tokens_revoked', actor: adminActor, data: { reviewer: id, revoked } },
+  ]);
+  return revoked;
+}
+
+async function insertCredential(tx: Db, kind: CredentialKind, subject: string, now: Date): Promise<string> {
+  const { id, token, secretHash } = newToken(kind);
+  await tx.insert(credentials).values({ id, kind, subject, secretHash, createdAt: now });
+  return token;
+}
+
+async function revokeCredentials(tx: Db, kind: CredentialKind, subject: string, now: Date): Promise<number> {
+  const revoked = await tx
+    .update(credentials)
+    .set({ revokedAt: now })
+    .where(and(eq(credentials.kind, kind), eq(credentials.subject, subject), isNull(credentials.revokedAt)))
+    .returning({ id: credentials.id });
+  return revoked.length;
+}
+
+/** Compares a presented admin token with the configured one in constant time. */
+export function isAdminToken(presented: string, adminToken: string): boolean {
+  return sameSecret(presented, adminToken);
+}

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ActionService, type Clock, systemClock } from './actions/service.js';
+import { Sweeper } from './actions/sweeper.js';
+import { AuditSequencer, appendAuditRecords, countUnchained } from './audit/index.js';
+import type { ServerConfig } from './config/index.js';
+import { ActionEvents } from './events/index.js';
+import { KeyRing } from './grants/index.js';
+import { buildApp } from './http/app.js';
+import type { ApiContext } from './http/context.js';
+import { createMetrics } from './http/metrics.js';
+import { PolicyHolder } from './policy/index.js';
+import { type Database, openDatabase, type StoreTarget } from './store/database.js';
+
+export const serverVersion = '0.1.0';
+
+export interface StartOptions {
+  /** A controllable clock for tests; the system clock otherwise. */
+  clock?: Clock;
+  /** `false` silences logs (tests); otherwise pino at the configured level. */
+  logger?: boolean;
+  /** Start the sweeper and sequencer timers (default true; tests drive them by hand). */
+  background?: boolean;
+}
+
+/** A started server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Where the data lives, for start-up output. */
+  readonly storeDescription: string;
+  readonly adminToken: string;
+  /** `COUNTERSIGN_ADMIN_TOKEN`, `config`, or the path of the generated token file. */
+  readonly adminTokenSource: string;
+  readonly app: FastifyInstance;
+  readonly context: ApiContext;
+  /** Stops accepting requests, answers waiters, finishes background work and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Countersign: opens the store (PGlite in `dataDir`, or PostgreSQL at `databaseUrl`) and applies its
+ * migrations, loads the policy and signing keys, starts the sweeper and audit sequencer, and listens.
+ *
+ * @example
+ * const server = await startServer(await resolveServerConfig({ flags: { policy: 'examples/policy.yaml' } }));
+ * console.log(server.url); // http://127.0.0.1:8080
+ */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const policy = await PolicyHolder.load(config.policy);
+  const keys = config.signingKey
+    ? await KeyRing.fromJwk(config.signingKey)
+    : await KeyRing.fromDirectory(config.keysDir ?? join(config.dataDir, 'keys'), clock.now());
+  const admin = await adminToken(config);
+  const target: StoreTarget = config.databaseUrl
+    ? {
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolMax: config.databasePoolMax,
+        ssl: {
+          mode: config.databaseSsl,
+          ...(config.databaseSslCa !== undefined && { ca: await readFile(config.databaseSslCa, 'utf8') }),
+        },
+      }
+    : { kind: 'pglite', dataDir: config.dataDir };
+  const database = await openDatabase(target);
+  try {
+    return await listen(config, options, { clock, policy, keys, admin, database });
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function listen(
+  config: ServerConfig,
+  options: StartOptions,
+  parts: {
+    clock: Clock;
+    policy: PolicyHolder;
+    keys: KeyRing;
+    admin: { token: string; source: string };
+    database: Database;
+  },
+): Promise<RunningServer> {
+  const { clock, policy, keys, admin, database } = parts;
+  const events = await ActionEvents.listen(database);
+  const shutdown = new AbortController();
+  const metrics = createMetrics({ waiters: () => events.waiting, unchained: () => countUnchained(database.db) });
+  const sequencer = new AuditSequencer(database.db, {
+    onChained: (count) => metrics.auditChained.inc(count),
+    onError: (error) => {
+      metrics.errors.inc({ where: 'sequencer' });
+      app.log.error({ err: error }, 'audit sequencer failed; it will retry');
+    },
+  });
+  const grants = { issuer: config.issuer, audience: config.grantAudience };
+  const service = new ActionService({
+    db: database.db,
+    clock,
+    policy,
+    keys,
+    grants,
+    onCommit: (kind, count) => {
+      metrics.transitions.inc({ kind }, count);
+      sequencer.poke();
+    },
+  });
+  const sweeper = new Sweeper(service, {
+    intervalMs: config.sweepIntervalMs,
+    onError: (error) => {
+      metrics.errors.inc({ where: 'sweeper' });
+      app.log.error({ err: error }, 'sweeper failed; it will retry');
+    },
+  });
+  const context: ApiContext = {
+    database,
+    service,
+    events,
+    policy,
+    keys,
+    grants,
+    clock,
+    sequencer,
+    sweeper,
+    metrics,
+    adminToken: admin.token,
+    shutdown: shutdown.signal,
+    version: serverVersion,
+  };
+  const app = buildApp(context, {
+    bodyLimit: config.bodyLimit,
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.key', '*.adminToken'],
+              censor: '[redacted]',
+            },
+          },
+  });
+  app.addHook('preClose', async () => {
+    shutdown.abort();
+    events.wakeAll();
+  });
+  await database.db.transaction((tx) =>
+    appendAuditRecords(tx, [
+      {
+        ts: clock.now(),
+        type: 'policy.loaded',
+        actor: { kind: 'system', id: 'server', via: 'startup' },
+        data: { version: policy.current.version, file: policy.path },
+      },
+    ]),
+  );
+  if (options.background !== false) {
+    sequencer.start();
+    sweeper.start();
+  }
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  app.log.info({ url, store: database.description, policy: policy.current.version }, 'countersign is listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    storeDescription: database.description,
+    adminToken: admin.token,
+    adminTokenSource: admin.source,
+    app,
+    context,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await sweeper.stop();
+        await sequencer.stop();
+        await sequencer.flush().catch(() => {});
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The admin token: configured, or read from / generated into `dataDir/admin.token` (mode 0600). */
+async function adminToken(config: ServerConfig): Promise<{ token: string; source: string }> {
+  if (config.adminToken) {
+    return {
+      token: config.adminToken,
+      source: process.env.COUNTERSIGN_ADMIN_TOKEN === config.adminToken ? 'COUNTERSIGN_ADMIN_TOKEN' : 'config',
+    };
+  }
+  const file = join(config.dataDir, 'admin.token');
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    const token = (await readFile(file, 'utf8')).trim();
+    if (token.length >= 24) return { token, source: file };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const token = `csa_${randomBytes(32).toString('base64url')}`;
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: file };
+}

@@ -1,0 +1,147 @@
+import type { Action, ActionStatus } from '@countersign/core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The database schema: the single source for the committed migrations in `packages/server/drizzle/`
+ * (`npm run db:generate -w @countersign/server` after a change). Every table is written only inside the
+ * store's transactions (see `store/index.ts`).
+ */
+
+const statuses = [
+  'pending',
+  'approved',
+  'denied',
+  'rejected',
+  'expired',
+  'cancelled',
+  'succeeded',
+  'failed',
+] as const satisfies readonly ActionStatus[];
+
+/** Mirrors core's `actionStatusSchema` (a test keeps the two in step). */
+export const actionStatus = pgEnum('action_status', statuses);
+
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+/** Agents: non-human callers, each with a human owner. */
+export const agents = pgTable('agents', {
+  id: text('id').primaryKey(),
+  owner: text('owner').notNull(),
+  labels: jsonb('labels').$type<string[]>().notNull(),
+  createdAt: at('created_at').notNull(),
+  revokedAt: at('revoked_at'),
+});
+
+/**
+ * Agent API keys and reviewer tokens. The secret is shown once and kept only as its SHA-256 (secrets are 256-bit
+ * random, so a slow hash adds nothing); `id` is the public part of the token and the lookup key.
+ */
+export const credentials = pgTable(
+  'credentials',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['agent', 'reviewer'] }).notNull(),
+    subject: text('subject').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: at('created_at').notNull(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [index('credentials_subject_idx').on(t.kind, t.subject)],
+);
+
+/**
+ * Actions. `document` is the whole stored action (core's `actionSchema`); the columns beside it are what queries
+ * filter, order and lock on. `version` makes every transition a conditional update.
+ */
+export const actions = pgTable(
+  'actions',
+  {
+    id: text('id').primaryKey(),
+    agentId: text('agent_id').notNull(),
+    status: actionStatus('status').notNull(),
+    version: integer('version').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    digest: text('digest').notNull(),
+    document: jsonb('document').$type<Action>().notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    /** While pending: the next timed event (expiry or an escalation); the sweeper claims rows by it. */
+    dueAt: at('due_at'),
+  },
+  (t) => [
+    uniqueIndex('actions_idempotency_idx').on(t.agentId, t.idempotencyKey),
+    index('actions_due_idx').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+    index('actions_status_idx').on(t.status, t.id),
+    index('actions_agent_idx').on(t.agentId, t.id),
+  ],
+);
+
+/**
+ * Grants: one per approved action. The token is never stored: Ed25519 signatures are deterministic, so the same
+ * claims signed with the same key give the same token whenever the requesting agent asks again.
+ */
+export const grants = pgTable('grants', {
+  jti: text('jti').primaryKey(),
+  actionId: text('action_id').notNull().unique(),
+  agentId: text('agent_id').notNull(),
+  kid: text('kid').notNull(),
+  claims: jsonb('claims').$type<Record<string, unknown>>().notNull(),
+  expiresAt: at('expires_at').notNull(),
+  redeemedAt: at('redeemed_at'),
+});
+
+/**
+ * The audit log. Rows are inserted unchained (`seq`, `prev`, `hash` null) inside the transaction of the change
+ * they record; the sequencer then chains committed rows in batches (see `audit/sequencer.ts`).
+ */
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).unique(),
+    ts: at('ts').notNull(),
+    type: text('type').notNull(),
+    actionId: text('action_id'),
+    actor: jsonb('actor').$type<{ kind: 'agent' | 'human' | 'system'; id: string; via: string }>().notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    prev: text('prev'),
+    hash: text('hash'),
+  },
+  (t) => [index('audit_unchained_idx').on(t.id).where(sql`${t.seq} is null`), index('audit_action_idx').on(t.actionId)],
+);
+
+/** The head of the audit chain: one row, locked by the sequencer while it chains a batch. */
+export const auditHead = pgTable('audit_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+/** Notifications to deliver to channels, written in the transaction of the change they announce. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actionId: text('action_id').notNull(),
+    target: text('target').notNull(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    deliveredAt: at('delivered_at'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null`)],
+);
