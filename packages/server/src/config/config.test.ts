@@ -1,0 +1,76 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, environmentVariables, resolveServerConfig, serverConfigSchema } from './index.js';
+
+describe('server configuration', () => {
+  it('needs a policy, and says how to give one', async () => {
+    await expect(resolveServerConfig({ env: {}, cwd: '/srv' })).rejects.toThrow(/--policy FILE.*COUNTERSIGN_POLICY/);
+  });
+
+  it('defaults the data directory to .countersign beside the working directory, and freezes the result', async () => {
+    const config = await resolveServerConfig({ flags: { policy: 'policy.yaml' }, env: {}, cwd: '/srv' });
+    expect(config).toMatchObject({
+      policy: '/srv/policy.yaml',
+      dataDir: '/srv/.countersign',
+      port: 8080,
+      host: '127.0.0.1',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes flags over the environment over the file, with file paths relative to the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+    const file = join(dir, 'countersign.yaml');
+    await writeFile(file, 'policy: policies/main.yaml\nport: 9000\nlogLevel: warn\ngrantAudience: executors\n');
+    const fromFile = await resolveServerConfig({ file, env: {}, cwd: '/elsewhere' });
+    expect(fromFile).toMatchObject({
+      policy: join(dir, 'policies/main.yaml'),
+      dataDir: join(dir, '.countersign'),
+      port: 9000,
+      logLevel: 'warn',
+      grantAudience: 'executors',
+    });
+    const withEnv = await resolveServerConfig({ file, env: { COUNTERSIGN_PORT: '9100' }, cwd: '/elsewhere' });
+    expect(withEnv.port).toBe(9100);
+    const withFlag = await resolveServerConfig({ file, env: { COUNTERSIGN_PORT: '9100' }, flags: { port: 9200 } });
+    expect(withFlag.port).toBe(9200);
+  });
+
+  it('names the bad key and its environment variable', async () => {
+    const error = await resolveServerConfig({
+      flags: { policy: 'p.yaml' },
+      env: { COUNTERSIGN_PORT: 'eighty', DATABASE_URL: 'mysql://x' },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/port \(COUNTERSIGN_PORT\)/);
+    expect((error as Error).message).toMatch(/databaseUrl \(DATABASE_URL\)/);
+  });
+
+  it('refuses unknown keys in a config file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, 'policy: p.yaml\nprot: 1\n');
+    await expect(resolveServerConfig({ file, env: {} })).rejects.toThrow(/prot/);
+  });
+
+  it('refuses a short admin token', async () => {
+    await expect(
+      resolveServerConfig({ flags: { policy: 'p.yaml' }, env: { COUNTERSIGN_ADMIN_TOKEN: 'short' } }),
+    ).rejects.toThrow(/adminToken \(COUNTERSIGN_ADMIN_TOKEN\)/);
+  });
+
+  it('maps every environment variable onto a setting the schema knows', () => {
+    const keys = Object.keys(serverConfigSchema.shape);
+    for (const setting of Object.values(environmentVariables)) expect(keys).toContain(setting);
+    expect(new Set(Object.values(environmentVariables)).size).toBe(keys.length);
+  });
+
+  it('lists every environment variable in .env.example', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile(new URL('../../../../.env.example', import.meta.url), 'utf8');
+    for (const variable of Object.keys(environmentVariables))
+      expect(example).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
+  });
+});
