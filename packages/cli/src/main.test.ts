@@ -50,14 +50,66 @@ const action = {
 };
 
 describe('countersign --help', () => {
-  it.each([[], ['policy'], ['policy', 'check'], ['policy', 'test'], ['policy', 'explain']])(
-    'prints usage for %j and exits 0',
-    async (...command) => {
-      const { code, stdout } = await run(...command, '--help');
-      expect(code).toBe(0);
-      expect(stdout).toMatch(/^Usage: countersign/);
-    },
-  );
+  it.each([
+    [],
+    ['policy'],
+    ['policy', 'check'],
+    ['policy', 'test'],
+    ['policy', 'explain'],
+    ['serve'],
+    ['keys'],
+    ['keys', 'create'],
+    ['keys', 'rotate'],
+    ['keys', 'revoke'],
+    ['keys', 'ls'],
+    ['reviewers'],
+    ['reviewers', 'token'],
+    ['reviewers', 'revoke'],
+    ['request'],
+    ['ls'],
+    ['show'],
+    ['approve'],
+    ['reject'],
+    ['run'],
+  ])('prints usage for %j and exits 0', async (...command) => {
+    const { code, stdout } = await run(...command, '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: countersign/);
+  });
+
+  it('shows examples in the help of every command that talks to a server', async () => {
+    for (const command of [
+      ['serve'],
+      ['keys', 'create'],
+      ['keys', 'rotate'],
+      ['keys', 'revoke'],
+      ['keys', 'ls'],
+      ['reviewers', 'token'],
+      ['reviewers', 'revoke'],
+      ['request'],
+      ['ls'],
+      ['show'],
+      ['approve'],
+      ['reject'],
+      ['run'],
+    ]) {
+      const { stdout } = await run(...command, '--help');
+      expect(stdout, command.join(' ')).toMatch(/\nExamples?:\n {2}(countersign|export|DATABASE_URL)/);
+    }
+  });
+
+  it('documents the exit codes of run in its help', async () => {
+    const { stdout } = await run('run', '--help');
+    for (const line of [
+      '3  denied by policy',
+      '4  rejected by a reviewer',
+      '5  expired',
+      '6  cancelled',
+      '7  approved, the command ran, and it failed',
+    ]) {
+      expect(stdout).toContain(line);
+    }
+  });
 
   it('exits 2 on an unknown command and says how to get help', async () => {
     const { code, stderr } = await run('polcy');

@@ -1,6 +1,23 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, type CliIO, type CommandContext, exitCodes, processIO } from './io.js';
+import { cliErrorFrom } from './connection/index.js';
+import {
+  CliError,
+  type CliIO,
+  type CommandContext,
+  defaultWaitTiming,
+  exitCodes,
+  processIO,
+  type WaitTiming,
+} from './io.js';
+import { keysCommand } from './keys/index.js';
+import { listCommand } from './list/index.js';
 import { policyCommand } from './policy/index.js';
+import { requestCommand } from './request/index.js';
+import { approveCommand, rejectCommand } from './review/index.js';
+import { reviewersCommand } from './reviewers/index.js';
+import { runCommand } from './run/index.js';
+import { serveCommand } from './serve/index.js';
+import { showCommand } from './show/index.js';
 
 /** Builds the `countersign` program. Each feature adds its command group; `--help` works at every level. */
 export function createProgram(context: CommandContext): Command {
@@ -10,8 +27,23 @@ export function createProgram(context: CommandContext): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText(
+      'after',
+      `
+Commands that talk to a server read COUNTERSIGN_URL (default http://127.0.0.1:8080) and COUNTERSIGN_TOKEN
+(an agent key, a reviewer token or the admin token), or --url and --token. See docs/cli.md.`,
+    );
+  program.addCommand(serveCommand(context));
   program.addCommand(policyCommand(context));
+  program.addCommand(keysCommand(context));
+  program.addCommand(reviewersCommand(context));
+  program.addCommand(requestCommand(context));
+  program.addCommand(listCommand(context));
+  program.addCommand(showCommand(context));
+  program.addCommand(approveCommand(context));
+  program.addCommand(rejectCommand(context));
+  program.addCommand(runCommand(context));
   inheritSettings(program);
   return program;
 }
@@ -24,9 +56,21 @@ function inheritSettings(parent: Command): void {
   }
 }
 
+export interface MainOptions {
+  /** The environment commands read; `process.env` by default. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Poll and progress intervals of long waits; tests shorten them. */
+  timing?: Partial<WaitTiming>;
+}
+
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  const context: CommandContext = { io, exitCode: exitCodes.ok };
+export async function main(argv: readonly string[], io: CliIO = processIO, options: MainOptions = {}): Promise<number> {
+  const context: CommandContext = {
+    io,
+    env: options.env ?? process.env,
+    timing: { ...defaultWaitTiming, ...options.timing },
+    exitCode: exitCodes.ok,
+  };
   const program = createProgram(context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -36,9 +80,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       // --help and --version end through here with exit code 0; usage errors were already printed.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
-    if (error instanceof CliError) {
-      io.stderr(`countersign: ${error.message}\n`);
-      return error.exitCode;
+    const cliError = error instanceof CliError ? error : cliErrorFrom(error);
+    if (cliError) {
+      io.stderr(`countersign: ${cliError.message}\n`);
+      return cliError.exitCode;
     }
     throw error;
   }

@@ -105,9 +105,33 @@ export async function signGrant(keys: KeyRing, record: GrantRecord): Promise<str
       `grant ${record.jti} was signed with key ${record.kid}, which this server does not hold; replicas must share their signing keys`,
     );
   }
-  return new SignJWT({ ...record.claims })
+  return new SignJWT({ ...orderedClaims(record.claims) })
     .setProtectedHeader({ alg: 'EdDSA', typ: grantType, kid: record.kid })
     .sign(key);
+}
+
+/**
+ * The claims in one fixed key order. The store keeps them as JSONB, which reorders keys, so signing what was read
+ * back would otherwise give a different token than the one handed out when the grant was minted.
+ */
+function orderedClaims(claims: GrantClaims): GrantClaims {
+  const { act } = claims;
+  return {
+    iss: claims.iss,
+    sub: claims.sub,
+    aud: claims.aud,
+    jti: claims.jti,
+    iat: claims.iat,
+    exp: claims.exp,
+    act: {
+      id: act.id,
+      action: act.action,
+      resource: { type: act.resource.type, id: act.resource.id },
+      environment: act.environment,
+      digest: act.digest,
+    },
+    apr: [...claims.apr],
+  };
 }
 
 /** Verifies a grant's signature, type, issuer, audience and lifetime at `now`; refuses with a grant_* code. */

@@ -146,9 +146,16 @@ export async function listAgents(db: Db): Promise<AgentSummary[]> {
       owner: agents.owner,
       labels: agents.labels,
       createdAt: agents.createdAt,
-      keys: sql<number>`(select count(*)::int from ${credentials} c where c.kind = 'agent' and c.subject = ${agents.id} and c.revoked_at is null)`,
+      keys: sql<number>`count(${credentials.id})::int`,
     })
     .from(agents)
+    // A join, not a correlated subquery: Drizzle leaves the columns of a one-table select unqualified, so inside a
+    // subquery over credentials an unqualified "id" would name the credential's id, not the agent's.
+    .leftJoin(
+      credentials,
+      and(eq(credentials.kind, 'agent'), eq(credentials.subject, agents.id), isNull(credentials.revokedAt)),
+    )
+    .groupBy(agents.id)
     .orderBy(asc(agents.id));
   return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), keys: Number(row.keys) }));
 }

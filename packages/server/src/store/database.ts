@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -162,18 +162,24 @@ function describeConnectError(error: unknown, url: string): Error {
   );
 }
 
+/** The lock files this process holds, to tell its own locks from those of an earlier process with the same pid. */
+const heldLocks = new Set<string>();
+
 /**
  * PGlite is a single-process database: a second process opening the same directory would corrupt it. The lock is
- * a file holding the owner's pid; a lock whose process is gone (a crash, SIGKILL) is taken over.
+ * a file holding the owner's pid; a lock whose process is gone (a crash, SIGKILL) is taken over. A lock naming this
+ * process's own pid that this process does not hold is stale too: a server restarted in a container is pid 1 again.
  */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const lockFile = join(dataDir, 'countersign.lock');
+  const lockFile = resolve(dataDir, 'countersign.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       await handle.writeFile(`${process.pid}@${hostname()}\n`);
       await handle.close();
+      heldLocks.add(lockFile);
       return async () => {
+        heldLocks.delete(lockFile);
         await unlink(lockFile).catch(() => {});
       };
     } catch (error) {
@@ -182,7 +188,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
       const [pidText, host] = owner.split('@');
       const pid = Number(pidText);
       const sameHost = host === undefined || host === hostname();
-      if (Number.isInteger(pid) && pid > 0 && sameHost && !processIsAlive(pid)) {
+      const ownerGone = pid === process.pid ? !heldLocks.has(lockFile) : !processIsAlive(pid);
+      if (Number.isInteger(pid) && pid > 0 && sameHost && ownerGone) {
         await unlink(lockFile).catch(() => {});
         continue;
       }

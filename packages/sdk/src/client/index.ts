@@ -1,0 +1,374 @@
+import type { Outcome, ReviewInput, SubmittedActionInput } from '@countersign/core';
+import { type ApiIssue, CountersignApiError, CountersignConnectionError } from '../errors/index.js';
+import type {
+  ActionPage,
+  ActionWithGrant,
+  AgentKey,
+  AgentSummary,
+  AuditPage,
+  AuditQuery,
+  GetActionOptions,
+  ListActionsQuery,
+  NewAgent,
+  PolicySummary,
+  RedeemedGrant,
+  ReviewerToken,
+  ReviewOptions,
+  RevokedAgentKeys,
+  RevokedReviewerTokens,
+  SubmitOptions,
+  SubmitResult,
+  WaitOptions,
+} from './types.js';
+
+export type * from './types.js';
+
+export interface CountersignClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8080` (a path prefix is kept). */
+  url: string;
+  /** An agent API key (`csk_…`), a reviewer token (`csr_…`) or the admin token; sent as a Bearer token. */
+  token?: string;
+  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  fetch?: typeof fetch;
+  userAgent?: string;
+  /** Where requests come from (`cli`, `console`, …): sent as `X-Countersign-Via`, recorded in the audit trail. */
+  via?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+/** The longest long-poll the API accepts, in seconds. */
+const maxWaitSeconds = 60;
+const maxConsecutiveRetries = 5;
+
+/**
+ * A client for the Countersign HTTP API: submit an action, wait for its decision, review, report the outcome,
+ * and administer keys and tokens. Errors are {@link CountersignApiError} (with a stable `code`) or
+ * {@link CountersignConnectionError} when the server cannot be reached.
+ *
+ * @example
+ * ```ts
+ * const countersign = new CountersignClient({ url: process.env.COUNTERSIGN_URL!, token: process.env.COUNTERSIGN_TOKEN! });
+ * const { action } = await countersign.submit(
+ *   { action: 'data.export', resource: { type: 'dataset', id: 'customers' }, environment: 'production' },
+ *   { idempotencyKey: 'nightly-export-2026-01-31' },
+ * );
+ * const decided = await countersign.waitForDecision(action.id, { timeoutMs: 30 * 60_000 });
+ * if (decided.status === 'approved') {
+ *   const ok = await runExport(decided.grant?.token);
+ *   await countersign.reportOutcome(decided.id, { status: ok ? 'succeeded' : 'failed' });
+ * }
+ * ```
+ */
+export class CountersignClient {
+  readonly url: string;
+  readonly #token: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #userAgent: string;
+  readonly #via: string | undefined;
+
+  constructor(options: CountersignClientOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(options.url);
+    } catch {
+      throw new TypeError(`"${options.url}" is not a server URL; expected something like http://127.0.0.1:8080`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new TypeError(`"${options.url}" is not an http(s) URL`);
+    }
+    this.url = parsed.href.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#userAgent = options.userAgent ?? 'countersign-sdk/0.1.0';
+    this.#via = options.via;
+  }
+
+  /**
+   * Submits an action for a decision (`POST /v1/actions`, as an agent). Policy may allow it at once (status
+   * `approved`, with a grant), deny it (`denied`) or require approval (`pending`).
+   */
+  async submit(action: SubmittedActionInput, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const headers: Record<string, string> = {};
+    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    const { status, body } = await this.#request<ActionWithGrant>('POST', '/v1/actions', {
+      body: action,
+      headers,
+      signal: options.signal,
+    });
+    return { action: body, replayed: status === 200 };
+  }
+
+  /** Reads an action (`GET /v1/actions/{id}`); with `waitSeconds`, long-polls while it is pending. */
+  async getAction(id: string, options: GetActionOptions = {}): Promise<ActionWithGrant> {
+    const wait = options.waitSeconds === undefined || options.waitSeconds <= 0 ? undefined : options.waitSeconds;
+    const { body } = await this.#request<ActionWithGrant>('GET', `/v1/actions/${segment(id)}`, {
+      query: { wait },
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /**
+   * Waits until the action leaves `pending` (approved, denied, rejected, expired, cancelled), by long-polls of at
+   * most 60 s. Resolves with the action; if `timeoutMs` elapses first, with the action still `pending`. Brief
+   * outages (server restarting, 502/503/504, rate limiting) are retried with backoff.
+   */
+  async waitForDecision(id: string, options: WaitOptions = {}): Promise<ActionWithGrant> {
+    const { onProgress, signal } = options;
+    const pollSeconds = Math.max(1, Math.min(maxWaitSeconds, Math.floor(options.pollSeconds ?? maxWaitSeconds)));
+    const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    let action = await this.getAction(id, { signal });
+    onProgress?.(action);
+    let failures = 0;
+    while (action.status === 'pending') {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const timeout = Number.isFinite(remaining) ? AbortSignal.timeout(remaining) : undefined;
+      const waitSeconds = Math.min(pollSeconds, Math.ceil(remaining / 1000));
+      try {
+        action = await this.getAction(id, { waitSeconds, signal: anySignal(signal, timeout) });
+        failures = 0;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (timeout?.aborted) break;
+        failures += 1;
+        if (!isTransient(error) || failures > maxConsecutiveRetries) throw error;
+        const backoff = Math.min(15_000, (options.retryDelayMs ?? 1000) * 2 ** (failures - 1));
+        const retryAfter = error instanceof CountersignApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        await sleep(Math.min(Math.max(backoff, retryAfter), deadline - Date.now()), signal);
+        continue;
+      }
+      onProgress?.(action);
+    }
+    return action;
+  }
+
+  /** One page of actions (`GET /v1/actions`): agents see their own, reviewers and admins all. */
+  async listActions(query: ListActionsQuery = {}, options: { signal?: AbortSignal } = {}): Promise<ActionPage> {
+    const { body } = await this.#request<ActionPage>('GET', '/v1/actions', {
+      query: {
+        status: query.status,
+        reviewable: query.reviewable ? true : undefined,
+        limit: query.limit,
+        cursor: query.cursor,
+      },
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /** Approves or rejects a pending action, as a reviewer (`POST /v1/actions/{id}/reviews`). */
+  async review(id: string, review: ReviewInput, options: ReviewOptions = {}): Promise<ActionWithGrant> {
+    const headers: Record<string, string> = {};
+    if (options.via !== undefined) headers['x-countersign-via'] = options.via;
+    const { body } = await this.#request<ActionWithGrant>('POST', `/v1/actions/${segment(id)}/reviews`, {
+      body: review,
+      headers,
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /** Withdraws a pending action, as the agent that requested it. */
+  async cancel(id: string, options: { signal?: AbortSignal } = {}): Promise<ActionWithGrant> {
+    const { body } = await this.#request<ActionWithGrant>('POST', `/v1/actions/${segment(id)}/cancel`, {
+      body: {},
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /** Reports how an approved action went (`succeeded` or `failed`, with an optional detail). */
+  async reportOutcome(id: string, outcome: Outcome, options: { signal?: AbortSignal } = {}): Promise<ActionWithGrant> {
+    const { body } = await this.#request<ActionWithGrant>('POST', `/v1/actions/${segment(id)}/outcome`, {
+      body: outcome,
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /** Redeems a grant once, as an executor: returns the action it is bound to; a second redeem fails `grant_used`. */
+  async redeemGrant(token: string, options: { signal?: AbortSignal } = {}): Promise<RedeemedGrant> {
+    const { body } = await this.#request<RedeemedGrant>('POST', '/v1/grants/redeem', {
+      body: { token },
+      signal: options.signal,
+    });
+    return body;
+  }
+
+  /** Admin: registers an agent and returns its first API key (shown once). */
+  async createAgent(agent: NewAgent): Promise<AgentKey> {
+    return (await this.#request<AgentKey>('POST', '/v1/agents', { body: agent })).body;
+  }
+
+  /** Admin: every agent, with how many live keys each has. */
+  async listAgents(): Promise<{ items: AgentSummary[] }> {
+    return (await this.#request<{ items: AgentSummary[] }>('GET', '/v1/agents')).body;
+  }
+
+  /** Admin: mints an additional key for an agent (rotation: switch callers over, then revoke the old keys). */
+  async addAgentKey(agentId: string): Promise<AgentKey> {
+    return (await this.#request<AgentKey>('POST', `/v1/agents/${segment(agentId)}/keys`, { body: {} })).body;
+  }
+
+  /** Admin: revokes every key of an agent. */
+  async revokeAgentKeys(agentId: string): Promise<RevokedAgentKeys> {
+    return (await this.#request<RevokedAgentKeys>('DELETE', `/v1/agents/${segment(agentId)}/keys`)).body;
+  }
+
+  /** Admin: mints a token for a reviewer named in the policy's groups (shown once). */
+  async createReviewerToken(reviewerId: string): Promise<ReviewerToken> {
+    return (await this.#request<ReviewerToken>('POST', `/v1/reviewers/${segment(reviewerId)}/tokens`, { body: {} }))
+      .body;
+  }
+
+  /** Admin: revokes every token of a reviewer. */
+  async revokeReviewerTokens(reviewerId: string): Promise<RevokedReviewerTokens> {
+    return (await this.#request<RevokedReviewerTokens>('DELETE', `/v1/reviewers/${segment(reviewerId)}/tokens`)).body;
+  }
+
+  /** Admin: the policy the server is enforcing. */
+  async getPolicy(): Promise<PolicySummary> {
+    return (await this.#request<PolicySummary>('GET', '/v1/policy')).body;
+  }
+
+  /** Admin: reloads the policy file; fails `policy_invalid` (and keeps the last good policy) if it is bad. */
+  async reloadPolicy(): Promise<PolicySummary> {
+    return (await this.#request<PolicySummary>('POST', '/v1/policy/reload', { body: {} })).body;
+  }
+
+  /** Admin: one page of the audit log, in `seq` order. */
+  async listAudit(query: AuditQuery = {}): Promise<AuditPage> {
+    return (await this.#request<AuditPage>('GET', '/v1/audit', { query: { after: query.after, limit: query.limit } }))
+      .body;
+  }
+
+  async #request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
+    const url = this.url + path + queryString(options.query);
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      'user-agent': this.#userAgent,
+      ...(this.#via !== undefined && { 'x-countersign-via': this.#via }),
+      ...options.headers,
+    };
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await this.#fetch(url, { method, headers, body, signal: options.signal ?? null });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new CountersignConnectionError(this.url, error);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new CountersignConnectionError(this.url, error);
+    }
+    if (!response.ok) throw problemFrom(response, text, `${method} ${url}`);
+    if (text === '') return { status: response.status, body: undefined as T };
+    try {
+      return { status: response.status, body: JSON.parse(text) as T };
+    } catch {
+      throw new CountersignApiError({
+        status: response.status,
+        code: 'unexpected_response',
+        detail: `${method} ${url} answered HTTP ${response.status} with a body that is not JSON; is ${this.url} a Countersign server?`,
+      });
+    }
+  }
+}
+
+/** Codes for error responses that are not RFC 9457 problems (a proxy's page, an unknown route). */
+const codesByStatus: Record<number, string> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+function problemFrom(response: Response, text: string, request: string): CountersignApiError {
+  const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
+  let problem: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) problem = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: described from the status below.
+  }
+  const string = (key: string) => (typeof problem[key] === 'string' ? (problem[key] as string) : undefined);
+  const code = string('code') ?? codesByStatus[response.status] ?? 'unexpected_response';
+  const detail =
+    string('detail') ??
+    string('title') ??
+    string('message') ??
+    `${request} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const issues = Array.isArray(problem.issues) ? (problem.issues as ApiIssue[]) : undefined;
+  return new CountersignApiError({
+    status: response.status,
+    code,
+    detail,
+    issues,
+    type: string('type'),
+    title: string('title'),
+    retryAfterSeconds,
+  });
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof CountersignConnectionError) return true;
+  return (
+    error instanceof CountersignApiError && (error.code === 'rate_limited' || [502, 503, 504].includes(error.status))
+  );
+}
+
+function segment(id: string): string {
+  if (id === '') throw new TypeError('an id must not be empty');
+  return encodeURIComponent(id);
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }
+    function abort() {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
