@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CryptoKey,
@@ -39,7 +40,7 @@ export class KeyRing {
     this.#current = sorted[sorted.length - 1] as SigningKey;
   }
 
-  /** Loads every `*.jwk.json` in `dir`, creating the first key (mode 0600) when there is none. */
+  /** Loads every `*.jwk.json` in `dir`, creating the first key (mode 0600) when there is none. Add a key file to rotate. */
   static async fromDirectory(dir: string, now: Date): Promise<KeyRing> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const files = (await readdir(dir)).filter((name) => name.endsWith('.jwk.json'));
@@ -53,15 +54,7 @@ export class KeyRing {
         }
       }),
     );
-    if (keys.length === 0) {
-      const stored = await generateStoredKey(now);
-      const key = await importStoredKey(stored);
-      await writeFile(join(dir, `grant-${key.kid}.jwk.json`), `${JSON.stringify(stored, null, 2)}\n`, {
-        mode: 0o600,
-        flag: 'wx',
-      });
-      keys.push(key);
-    }
+    if (keys.length === 0) keys.push(await createFirstKey(dir, now));
     return new KeyRing(keys);
   }
 
@@ -92,6 +85,27 @@ export class KeyRing {
   /** The public keys, as served at `/.well-known/jwks.json`. */
   jwks(): JSONWebKeySet {
     return { keys: [...this.#keys.values()].map((key) => key.publicJwk) };
+  }
+}
+
+/**
+ * Creates the first key so that replicas starting together on one empty directory agree on it: the key is written
+ * to a private temporary file, then hard-linked to one fixed name, which fails for all but the first. The losers
+ * read the winner's (complete) file.
+ */
+async function createFirstKey(dir: string, now: Date): Promise<SigningKey> {
+  const first = join(dir, 'grant-initial.jwk.json');
+  const stored = await generateStoredKey(now);
+  const temporary = join(dir, `.grant-${randomBytes(8).toString('hex')}.tmp`);
+  await writeFile(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(temporary, first);
+    return await importStoredKey(stored);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return importStoredKey(JSON.parse(await readFile(first, 'utf8')) as StoredKey);
+  } finally {
+    await unlink(temporary).catch(() => {});
   }
 }
 
