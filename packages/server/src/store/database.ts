@@ -195,7 +195,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
       }
       throw new Error(
         `the data directory ${dataDir} is in use by another Countersign process (${owner || 'unknown'}). ` +
-          'Stop that process, or give this one its own --data-dir; to share data between processes, use PostgreSQL (DATABASE_URL).',
+          'Stop that process, or give this one its own --data-dir; to share data between processes, use PostgreSQL (DATABASE_URL). ' +
+          `If that process is gone (it ran on another host), remove ${lockFile}.`,
       );
     }
   }
