@@ -128,15 +128,31 @@ export async function addAgentKey(tx: Db, agentId: string, now: Date): Promise<A
   return { id: agent.id, owner: agent.owner, labels: agent.labels, key };
 }
 
-/** Revokes every key of an agent; returns how many were still live. */
-export async function revokeAgentKeys(tx: Db, agentId: string, now: Date): Promise<number> {
+/**
+ * Revokes the keys of an agent — all of them, or only the one whose public id is `keyId` (the 16 hex digits after
+ * `csk_`, which is how a rotation retires the old key) — and returns how many were still live.
+ */
+export async function revokeAgentKeys(tx: Db, agentId: string, now: Date, keyId?: string): Promise<number> {
   const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
   if (!agent) throw new CountersignError('not_found', `no agent named ${agentId}`);
-  const revoked = await revokeCredentials(tx, 'agent', agentId, now);
+  const revoked = await revokeCredentials(tx, 'agent', agentId, now, keyId);
+  if (keyId !== undefined && revoked === 0) {
+    throw new CountersignError('not_found', `agent ${agentId} has no live key ${keyId}`);
+  }
   await appendAuditRecords(tx, [
-    { ts: now, type: 'agent.keys_revoked', actor: adminActor, data: { agent: agentId, revoked } },
+    {
+      ts: now,
+      type: 'agent.keys_revoked',
+      actor: adminActor,
+      data: { agent: agentId, revoked, ...(keyId !== undefined && { keyId }) },
+    },
   ]);
   return revoked;
+}
+
+/** The public id of an agent key or reviewer token (safe to log and to name in a revocation). */
+export function credentialId(token: string): string | undefined {
+  return parseToken(token)?.id;
 }
 
 export async function listAgents(db: Db): Promise<AgentSummary[]> {
@@ -183,16 +199,24 @@ async function insertCredential(tx: Db, kind: CredentialKind, subject: string, n
   return token;
 }
 
-async function revokeCredentials(tx: Db, kind: CredentialKind, subject: string, now: Date): Promise<number> {
+async function revokeCredentials(
+  tx: Db,
+  kind: CredentialKind,
+  subject: string,
+  now: Date,
+  id?: string,
+): Promise<number> {
   const revoked = await tx
     .update(credentials)
     .set({ revokedAt: now })
-    .where(and(eq(credentials.kind, kind), eq(credentials.subject, subject), isNull(credentials.revokedAt)))
+    .where(
+      and(
+        eq(credentials.kind, kind),
+        eq(credentials.subject, subject),
+        isNull(credentials.revokedAt),
+        id === undefined ? undefined : eq(credentials.id, id),
+      ),
+    )
     .returning({ id: credentials.id });
   return revoked.length;
-}
-
-/** Compares a presented admin token with the configured one in constant time. */
-export function isAdminToken(presented: string, adminToken: string): boolean {
-  return sameSecret(presented, adminToken);
 }

@@ -152,6 +152,27 @@ describe.each(storeKinds)('admin API on %s', (store) => {
       expect((await submit(old, read('old-key'))).status).toBe(201);
     });
 
+    it('retires only the old key after a rotation', async () => {
+      const old = await createAgent(test, 'retire-old');
+      const fresh = (await call<{ key: string }>(test.url, 'POST', '/v1/agents/retire-old/keys', test.adminToken)).body
+        .key;
+      const oldId = old.slice(4, 20);
+      const revoked = await call(test.url, 'DELETE', `/v1/agents/retire-old/keys/${oldId}`, test.adminToken);
+      expect(revoked.body).toEqual({ id: 'retire-old', revoked: 1 });
+      expectProblem(await submit(old, read('retired')), 401, 'unauthenticated');
+      expect((await submit(fresh, read('fresh'))).status).toBe(201);
+      expectProblem(
+        await call(test.url, 'DELETE', `/v1/agents/retire-old/keys/${oldId}`, test.adminToken),
+        404,
+        'not_found',
+      );
+      expectProblem(
+        await call(test.url, 'DELETE', '/v1/agents/retire-old/keys/nothex', test.adminToken),
+        400,
+        'validation_failed',
+      );
+    });
+
     it('refuses keys for an agent that does not exist', async () => {
       expectProblem(await call(test.url, 'POST', '/v1/agents/ghost/keys', test.adminToken), 404, 'not_found');
       expectProblem(await call(test.url, 'DELETE', '/v1/agents/ghost/keys', test.adminToken), 404, 'not_found');

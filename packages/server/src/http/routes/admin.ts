@@ -126,6 +126,20 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       }),
     }),
     defineRoute({
+      method: 'DELETE',
+      url: '/v1/agents/:id/keys/:keyId',
+      tag: 'admin',
+      summary: 'Revoke one key of an agent (the 16 hex digits after csk_), e.g. the old key after a rotation',
+      auth: ['admin'],
+      params: z.object({ id: agentIdSchema, keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex digits') }),
+      responses: { 200: z.object({ id: z.string(), revoked: z.number().int() }) },
+      errors: ['not_found', 'forbidden', 'validation_failed'],
+      handler: async ({ params }) => ({
+        id: params.id,
+        revoked: await transaction((tx) => revokeAgentKeys(tx, params.id, clock.now(), params.keyId)),
+      }),
+    }),
+    defineRoute({
       method: 'POST',
       url: '/v1/reviewers/:reviewerId/tokens',
       tag: 'admin',
