@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Policy } from '@countersign/core';
 import type { FastifyInstance } from 'fastify';
 import { ActionService, type Clock, systemClock } from './actions/service.js';
 import { Sweeper } from './actions/sweeper.js';
@@ -11,7 +12,7 @@ import { KeyRing } from './grants/index.js';
 import { buildApp } from './http/app.js';
 import type { ApiContext } from './http/context.js';
 import { createMetrics } from './http/metrics.js';
-import { PolicyHolder } from './policy/index.js';
+import { PolicyHolder, reloadPolicy } from './policy/index.js';
 import { type Database, openDatabase, type StoreTarget } from './store/database.js';
 
 export const serverVersion = '0.1.0';
@@ -36,6 +37,8 @@ export interface RunningServer {
   readonly adminTokenSource: string;
   readonly app: FastifyInstance;
   readonly context: ApiContext;
+  /** Re-reads the policy file (as on SIGHUP); a bad file throws `policy_invalid` and the policy in force stays. */
+  reloadPolicy(): Promise<Policy>;
   /** Stops accepting requests, answers waiters, finishes background work and closes the store. */
   close(): Promise<void>;
 }
@@ -177,6 +180,11 @@ async function listen(
     adminTokenSource: admin.source,
     app,
     context,
+    async reloadPolicy() {
+      const loaded = await reloadPolicy(policy, database.db, clock, { kind: 'system', id: 'operator', via: 'signal' });
+      sequencer.poke();
+      return loaded;
+    },
     close() {
       closing ??= (async () => {
         await app.close();

@@ -62,7 +62,17 @@ async function serve(context: CommandContext, options: ServeOptions): Promise<vo
     throw new CliError(`the server did not start: ${message(error)}`, exitCodes.failed);
   }
   io.stderr(banner(server));
+  // SIGHUP re-reads the policy file; a bad edit is refused and the policy in force stays.
+  const reload = () => {
+    server.reloadPolicy().then(
+      (policy) => io.stderr(`countersign: policy reloaded (${policy.version})\n`),
+      (error: unknown) =>
+        io.stderr(`countersign: policy reload refused, the previous policy stays: ${message(error)}\n`),
+    );
+  };
+  process.on('SIGHUP', reload);
   await stopSignal();
+  process.off('SIGHUP', reload);
   io.stderr('countersign: stopping…\n');
   await server.close();
   io.stderr('countersign: stopped\n');
@@ -92,7 +102,7 @@ function banner(server: { url: string; storeDescription: string; adminTokenSourc
 next, in another shell:
 ${exportUrl}  ${exportToken}
   countersign keys create my-agent --owner you@example.com
-Ctrl-C stops the server.
+Ctrl-C stops the server; kill -HUP reloads the policy file.
 `;
 }
 

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { loadPolicy, type Policy } from '@countersign/core';
+import { CountersignError, isCountersignError, loadPolicy, type Policy } from '@countersign/core';
+import type { Clock } from '../actions/service.js';
+import { type AuditActor, appendAuditRecords } from '../audit/index.js';
 import { normalizeReviewerId } from '../identity/index.js';
+import type { Db } from '../store/database.js';
 
 /**
  * The policy a server decides with. A reload that fails leaves the last good policy in force: a bad edit never
@@ -26,18 +29,44 @@ export class PolicyHolder {
     return this.#current;
   }
 
-  /** Re-reads the file. On failure throws and keeps the policy in force. */
-  async reload(): Promise<Policy> {
-    const policy = await readPolicy(this.path);
+  /** Reads and checks the file without putting it in force; throws `policy_invalid` with every problem. */
+  async read(): Promise<Policy> {
+    try {
+      return await readPolicy(this.path);
+    } catch (error) {
+      if (isCountersignError(error)) throw error;
+      throw new CountersignError('policy_invalid', (error as Error).message);
+    }
+  }
+
+  /** Puts a policy read by {@link read} in force. */
+  install(policy: Policy): void {
     this.#current = policy;
     this.#members = membersOf(policy);
-    return policy;
   }
 
   /** The groups `reviewerId` belongs to in the current policy (ids compared without regard to case). */
   groupsOf(reviewerId: string): string[] {
     return [...(this.#members.get(normalizeReviewerId(reviewerId)) ?? [])];
   }
+}
+
+/**
+ * Re-reads the policy file and puts it in force once its `policy.loaded` audit record has committed; on any error
+ * (a bad file, the audit write) the policy in force stays. Used by `POST /v1/policy/reload` and SIGHUP.
+ */
+export async function reloadPolicy(holder: PolicyHolder, db: Db, clock: Clock, actor: AuditActor): Promise<Policy> {
+  const previous = holder.current.version;
+  const next = await holder.read();
+  if (next.version !== previous) {
+    await db.transaction((tx) =>
+      appendAuditRecords(tx, [
+        { ts: clock.now(), type: 'policy.loaded', actor, data: { version: next.version, previous, file: next.file } },
+      ]),
+    );
+  }
+  holder.install(next);
+  return next;
 }
 
 async function readPolicy(path: string): Promise<Policy> {

@@ -1,6 +1,6 @@
-import { CountersignError, isCountersignError, loadPolicy, type Policy } from '@countersign/core';
+import { CountersignError, loadPolicy, type Policy } from '@countersign/core';
 import { z } from 'zod';
-import { appendAuditRecords, readAuditEntries } from '../../audit/index.js';
+import { readAuditEntries } from '../../audit/index.js';
 import {
   addAgentKey,
   createAgent,
@@ -10,6 +10,7 @@ import {
   revokeAgentKeys,
   revokeReviewerTokens,
 } from '../../identity/index.js';
+import { reloadPolicy } from '../../policy/index.js';
 import type { ApiContext } from '../context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
@@ -191,23 +192,8 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       responses: { 200: policySummarySchema },
       errors: ['policy_invalid', 'forbidden'],
       async handler() {
-        const before = policy.current.version;
-        const loaded = await policy.reload().catch((error: unknown) => {
-          if (isCountersignError(error)) throw error;
-          throw new CountersignError('policy_invalid', (error as Error).message);
-        });
-        if (loaded.version !== before) {
-          await transaction((tx) =>
-            appendAuditRecords(tx, [
-              {
-                ts: clock.now(),
-                type: 'policy.loaded',
-                actor: { kind: 'system', id: 'admin', via: 'api' },
-                data: { version: loaded.version, previous: before, file: loaded.file },
-              },
-            ]),
-          );
-        }
+        const loaded = await reloadPolicy(policy, database.db, clock, { kind: 'system', id: 'admin', via: 'api' });
+        sequencer.poke();
         return summarise(loaded);
       },
     }),
