@@ -14,7 +14,10 @@ export const processIO: CliIO = {
 
 /** How often long waits poll and report progress. Tests shorten these. */
 export interface WaitTiming {
-  /** Longest single long-poll of the server, in seconds (≤ 60). Shorter polls show new approvals sooner. */
+  /**
+   * Longest single long-poll of the server, in seconds (≤ 60), when waits long-poll: against a server without the
+   * event stream, or while the stream is down. (Following the stream, each approval shows as it arrives.)
+   */
   readonly pollSeconds: number;
   /** On a terminal: how often the progress line is redrawn (its elapsed time ticks). */
   readonly redrawMs: number;

@@ -28,12 +28,29 @@ let test: TestServer;
 /** Tokens as the walkthrough creates them, by who holds them. */
 const tokens: Record<string, string> = {};
 
-/** `COUNTERSIGN_TOKEN=<token> countersign ARGV`, with COUNTERSIGN_URL pointing at the server. */
-function countersign(token: string, argv: string[]): Promise<CliRun> {
+/**
+ * `COUNTERSIGN_TOKEN=<token> countersign ARGV`, with COUNTERSIGN_URL pointing at the server. `options` may set
+ * the wait timing, and watch stderr as it is written.
+ */
+function countersign(
+  token: string,
+  argv: string[],
+  options: { pollSeconds?: number; onStderr?: (text: string) => void } = {},
+): Promise<CliRun> {
   return cli(argv, {
     env: { PATH: process.env.PATH, COUNTERSIGN_URL: test.url, COUNTERSIGN_TOKEN: token },
-    timing: { pollSeconds: 1 },
+    timing: { pollSeconds: options.pollSeconds ?? 1 },
+    ...(options.onStderr && { onStderr: options.onStderr }),
   });
+}
+
+/** Resolves once `check()` holds, polling every 20 ms; fails after `timeoutMs` saying what it waited for. */
+async function eventually(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /**
@@ -133,6 +150,7 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
       owner: 'dave@example.com',
       key: expect.stringMatching(/^csk_/),
     });
+    tokens.hourly = JSON.parse(json.stdout).key;
 
     // countersign reviewers token grace@example.com > grace.token   (and heidi, alice, bob)
     const groups = {
@@ -207,15 +225,15 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
     );
     const aliceApproves = await countersign(tokens.alice!, ['approve', pending.id, '--comment', 'ok']);
     expect(aliceApproves.code).toBe(exitCodes.failed);
-    expect(aliceApproves.stderr).toContain('(not_eligible)');
+    expect(aliceApproves.stderr).toBe(
+      `countersign: alice@example.com is not in any group that may review action ${pending.id} (platform-oncall) [not_eligible]\n`,
+    );
     expect(existsSync(marker)).toBe(false);
     expect(agent.done()).toBe(false);
 
     const approved = await countersign(tokens.grace!, ['approve', pending.id, '--comment', 'Dashboard refresh, fine']);
     expect(approved.code, approved.stderr).toBe(exitCodes.ok);
-    expect(approved.stdout).toBe(
-      `approved ${pending.id} (data.export on dataset:daily-sales in production); it is now approved\n`,
-    );
+    expect(approved.stdout).toBe(`approved ${pending.id} (data.export on dataset:daily-sales in production)\n`);
 
     const { code, stdout, stderr } = await agent.run;
     expect(code, stderr).toBe(exitCodes.ok);
@@ -224,7 +242,10 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
       `countersign: ${pending.id} data.export on dataset:daily-sales in production: pending; needs 1 of [platform-oncall] for prod-export\n`,
     );
     expect(stderr).toContain(`countersign: ${pending.id} waiting `);
-    expect(stderr).toContain('countersign: approved; running node -e');
+    // The command on one line, shell-quoted: the multi-line script in $'…' and cut short, then the marker path.
+    expect(stderr).toContain(
+      `countersign: approved; running node -e $'const fs = require(\\'node:fs\\');\\nconst id = process.env.COUNT…' ${marker}\n`,
+    );
 
     // The step ran once, with the action id and a grant: an EdDSA JWT the server's JWKS verifies, bound to this
     // action (its digest) and agent, naming who approved.
@@ -257,6 +278,8 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
     const inWords = await countersign(tokens.etl!, ['show', pending.id]);
     expect(inWords.code, inWords.stderr).toBe(exitCodes.ok);
     expect(inWords.stdout).toMatch(new RegExp(`^${pending.id}  succeeded\n`));
+    // The server's reason already names the rule: it is not repeated.
+    expect(inWords.stdout).toContain('  decision:      require_approval — approval required by rule prod-export\n');
     expect(inWords.stdout).toContain('    prod-export: 1/1 of [platform-oncall]; approved by grace@example.com\n');
     expect(inWords.stdout).toContain('grace@example.com approved via cli: "Dashboard refresh, fine"');
     expect(inWords.stdout).toMatch(/\n {2}outcome: +succeeded\n/);
@@ -286,8 +309,9 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
     ]);
     expect(code, stderr).toBe(exitCodes.denied);
     expect(stdout).toBe('');
+    // One line: what was asked, that policy denied it and why, and that nothing ran.
     expect(stderr).toMatch(
-      / denied by policy: Exports may only go to acme-owned buckets \(rule export-to-unapproved-destination\); the command did not run\n/,
+      /^countersign: act_\w+ data\.export on dataset:daily-sales in production: denied by policy: Exports may only go to acme-owned buckets \(rule export-to-unapproved-destination\); the command did not run\n$/,
     );
     expect(existsSync(marker)).toBe(false);
   });
@@ -334,40 +358,64 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
     expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'rejected' });
   });
 
-  it('3c. a pii export needs two stewards: one approves, the other rejects, which ends it (exit 4)', async () => {
+  it('3c. a pii export needs two stewards: the first approval shows at once; the other rejects (exit 4)', async () => {
     const marker = markerPath();
+    let agentStderr = '';
+    // Long polls of a minute: an approval that does not decide the action can only show at once through the
+    // action's event stream.
     const agent = started(
-      countersign(tokens.etl!, [
-        'run',
-        '--action',
-        'data.export',
-        '--resource',
-        'dataset:customers',
-        '--label',
-        'pii',
-        '--env',
-        'staging',
-        '--param',
-        'rows=5000',
-        '--param',
-        'destination=s3://acme-scratch/customers',
-        '--justification',
-        'Debugging the churn features',
-        '--',
-        'node',
-        '-e',
-        step,
-        marker,
-      ]),
+      countersign(
+        tokens.etl!,
+        [
+          'run',
+          '--action',
+          'data.export',
+          '--resource',
+          'dataset:customers',
+          '--label',
+          'pii',
+          '--env',
+          'staging',
+          '--param',
+          'rows=5000',
+          '--param',
+          'destination=s3://acme-scratch/customers',
+          '--justification',
+          'Debugging the churn features',
+          '--',
+          'node',
+          '-e',
+          step,
+          marker,
+        ],
+        {
+          pollSeconds: 60,
+          onStderr: (text) => {
+            agentStderr += text;
+          },
+        },
+      ),
     );
 
     const pending = await reviewable(tokens.alice!, 'dataset:customers');
     expect(pending.decision.rules).toEqual(['pii-export']);
+    await eventually('the first progress line', () => agentStderr.includes(' waiting '));
+    // pii-export waits 30m: right after submission that reads 30m, not 29m.
+    expect(agentStderr).toMatch(
+      new RegExp(`countersign: ${pending.id} waiting \\d+s · pending · approvals pii-export 0/2 · expires in 30m\n`),
+    );
+
     const first = await countersign(tokens.alice!, ['approve', pending.id, '--comment', 'ok']);
     expect(first.code, first.stderr).toBe(exitCodes.ok);
     expect(first.stdout).toBe(
-      `approval recorded for ${pending.id} (data.export on dataset:customers [pii] in staging); still pending: pii-export 1/2\n`,
+      `recorded your approval of ${pending.id} (data.export on dataset:customers [pii] in staging); still needed: pii-export 1 more of [data-stewards]\n`,
     );
+    // The agent's progress line shows alice's approval as it arrives, well before any long poll would end.
+    const approvedAt = Date.now();
+    await eventually('pii-export 1/2 in the agent’s progress', () =>
+      agentStderr.includes('· pending · approvals pii-export 1/2'),
+    );
+    expect(Date.now() - approvedAt).toBeLessThan(5_000);
     expect(existsSync(marker)).toBe(false);
     expect(agent.done()).toBe(false);
 
@@ -386,6 +434,39 @@ describe('the README walkthrough against the real server (examples/policy.yaml)'
       `countersign: ${pending.id} rejected by bob@example.com: "Use the masked copy for debugging"; the command did not run\n`,
     );
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('4. the admin rotates an agent key and retires the old one by key; the new one keeps working', async () => {
+    const oldKey = tokens.hourly!;
+    const oldId = oldKey.slice(4, 20);
+    const rotated = await countersign(test.adminToken, ['keys', 'rotate', 'etl-hourly']);
+    expect(rotated.code, rotated.stderr).toBe(exitCodes.ok);
+    expect(rotated.stdout).toMatch(/^csk_[0-9a-f]{16}_\S+\n$/);
+    const newKey = rotated.stdout.trim();
+    expect(rotated.stderr).toBe(
+      `countersign: new key ${newKey.slice(4, 20)} for agent etl-hourly, shown once. The old keys still work: switch every copy of the agent to the new key, then retire the old one with  countersign keys revoke etl-hourly --key <old key or id>\n`,
+    );
+    // Both work until the old one is revoked.
+    for (const key of [oldKey, newKey]) expect((await countersign(key, ['ls'])).code).toBe(exitCodes.ok);
+
+    const revoked = await countersign(test.adminToken, ['keys', 'revoke', 'etl-hourly', '--key', oldKey]);
+    expect(revoked.code, revoked.stderr).toBe(exitCodes.ok);
+    expect(revoked.stdout).toBe(`revoked key ${oldId} of agent etl-hourly\n`);
+    expect(revoked.stdout + revoked.stderr).not.toContain(oldKey);
+
+    const withOld = await countersign(oldKey, ['ls']);
+    expect(withOld.code).toBe(exitCodes.failed);
+    expect(withOld.stderr).toMatch(/ \[unauthenticated\]\n$/);
+    expect((await countersign(newKey, ['ls'])).code).toBe(exitCodes.ok);
+
+    // Revoking it again (by id this time): it is no longer live.
+    const again = await countersign(test.adminToken, ['keys', 'revoke', 'etl-hourly', '--key', oldId]);
+    expect(again.code).toBe(exitCodes.failed);
+    expect(again.stderr).toBe(`countersign: agent etl-hourly has no live key ${oldId} [not_found]\n`);
+
+    const listed = await countersign(test.adminToken, ['keys', 'ls', '--json']);
+    const agents = JSON.parse(listed.stdout) as { items: { id: string; keys: number }[] };
+    expect(agents.items.find((agent) => agent.id === 'etl-hourly')?.keys).toBe(1);
   });
 });
 

@@ -17,16 +17,30 @@ export function approvalProgress(action: ActionWithGrant): string {
     .join(', ');
 }
 
+/**
+ * What approvals a pending action still lacks, per requirement short of its quorum:
+ * `pii-export 1 more of [data-stewards]; prod-export 1 more of [platform-oncall]`.
+ */
+export function stillNeeded(action: ActionWithGrant): string {
+  return action.approval.requirements
+    .filter((requirement) => requirement.approvals.length < requirement.quorum)
+    .map(
+      (requirement) =>
+        `${requirement.rule} ${requirement.quorum - requirement.approvals.length} more of [${allowedGroups(requirement).join(', ')}]`,
+    )
+    .join('; ');
+}
+
 /** Who must approve: `2 of [data-stewards] for pii-export; 1 of [platform-oncall] for prod-export`. */
 export function whoMustApprove(action: ActionWithGrant): string {
   return action.approval.requirements
-    .map((requirement) => {
-      const groups = requirement.escalated
-        ? [...requirement.groups, ...(requirement.escalate?.to ?? [])]
-        : requirement.groups;
-      return `${requirement.quorum} of [${groups.join(', ')}] for ${requirement.rule}`;
-    })
+    .map((requirement) => `${requirement.quorum} of [${allowedGroups(requirement).join(', ')}] for ${requirement.rule}`)
     .join('; ');
+}
+
+/** The groups that may approve a requirement now: its own, and its escalation groups once escalated. */
+function allowedGroups(requirement: ActionWithGrant['approval']['requirements'][number]): string[] {
+  return requirement.escalated ? [...requirement.groups, ...(requirement.escalate?.to ?? [])] : requirement.groups;
 }
 
 /** The few lines `request` prints: what was asked, what policy said, who must act, what to do next. */
@@ -110,20 +124,26 @@ export function exitCodeFor(status: ActionStatus): number {
   }
 }
 
-/** `in 25m`, `5m ago`: a coarse distance from now. */
+/** `in 30m`, `5m ago`: a coarse distance from now (see {@link age}). */
 export function relative(iso: string, now: Date): string {
   const ms = new Date(iso).getTime() - now.getTime();
   if (Number.isNaN(ms)) return 'unknown';
   return ms >= 0 ? `in ${age(ms)}` : `${age(-ms)} ago`;
 }
 
-/** `42s`, `5m`, `3h`, `2d`: the largest whole unit. */
+/**
+ * `42s`, `5m`, `3h`, `2d`: rounded to the nearest unit, so a 30-minute timeout read a moment after submission
+ * shows `30m` (not `29m`), and 59m40s shows `1h`. Seconds up to a minute, minutes up to an hour, hours up to two
+ * days, then days.
+ */
 export function age(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.round(Math.max(0, ms) / 1000);
   if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.round(seconds / 3600);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.round(seconds / 86_400)}d`;
 }
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */
@@ -143,9 +163,36 @@ export function table(rows: readonly (readonly string[])[]): string {
     .join('');
 }
 
-function decisionText(action: ActionWithGrant): string {
-  const { effect, reason, rules } = action.decision;
-  return `${effect}${reason ? ` — ${reason}` : ''}${rules.length > 0 ? ` (${rules.join(', ')})` : ''}`;
+/** `require_approval — PII exports need two stewards (rule pii-export)`; a reason naming its rules stands alone. */
+export function decisionText(action: ActionWithGrant): string {
+  const { effect } = action.decision;
+  const reason = explained(action);
+  return `${effect}${reason ? ` — ${reason}` : ''}`;
+}
+
+/**
+ * The decision's reason, followed by the rules that made it (`(rule pii-export)`, `(rules a, b)`) unless the
+ * reason already names them all, as the server's own reasons do: `approval required by rule prod-export`.
+ */
+export function explained(action: ActionWithGrant): string {
+  const { reason, rules } = action.decision;
+  const named = rules.every((rule) => mentions(reason, rule));
+  const which = rules.length === 0 || named ? '' : `rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')}`;
+  if (!reason) return which;
+  return which ? `${reason} (${which})` : reason;
+}
+
+/** Whether `text` names the rule `id` as a word of its own (`prod-export` is not named by `non-prod-export`). */
+function mentions(text: string, id: string): boolean {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(id, from);
+    if (at === -1) return false;
+    const before = text[at - 1] ?? ' ';
+    const after = text[at + id.length] ?? ' ';
+    if (!/[\w.-]/.test(before) && !/[\w-]/.test(after)) return true;
+    from = at + 1;
+  }
 }
 
 function reviewText(review: ActionWithGrant['reviews'][number]): string {

@@ -40,8 +40,9 @@ export function connect(context: CommandContext, options: ClientOptions, credent
 }
 
 /**
- * The CLI form of an SDK error: `countersign: <detail> (<code>)`, the field problems of a validation error below
- * it, exit code 1. Undefined for anything that is not an SDK error.
+ * The CLI form of an SDK error: `countersign: <detail> [<code>]` (square brackets, as details often end in a
+ * parenthesis of their own), the field problems of a validation error below it, exit code 1. Undefined for
+ * anything that is not an SDK error.
  */
 export function cliErrorFrom(error: unknown): CliError | undefined {
   if (error instanceof CountersignApiError) {
@@ -49,7 +50,7 @@ export function cliErrorFrom(error: unknown): CliError | undefined {
       const path = Array.isArray(issue.path) ? issue.path.join('.') : issue.path;
       return `\n  ${path ? `${path}: ` : ''}${issue.message}`;
     });
-    return new CliError(`${error.detail} (${error.code})${issues.join('')}`, exitCodes.failed);
+    return new CliError(`${error.detail} [${error.code}]${issues.join('')}`, exitCodes.failed);
   }
   if (error instanceof CountersignConnectionError) return new CliError(error.message, exitCodes.failed);
   return undefined;

@@ -1,9 +1,11 @@
+import { agentKeyId } from '@countersign/sdk';
 import { Command } from 'commander';
 import { table } from '../action-view/index.js';
 import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import type { CommandContext } from '../io.js';
+import { CliError, type CommandContext } from '../io.js';
 
 type CreateOptions = ClientOptions & { owner: string; label?: string[] };
+type RevokeOptions = ClientOptions & { key?: string };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -53,31 +55,57 @@ The key alone goes to stdout, so  KEY=$(countersign keys create …)  captures i
       'after',
       `
 Example:
-  countersign keys rotate etl > etl.key
+  countersign keys rotate etl > etl.key.new
+  # … switch every copy of the agent to etl.key.new, then retire the old key:
+  countersign keys revoke etl --key "$(cat etl.key)"
 
-Switch every copy of the agent to the new key, then revoke the old ones. Note: \`countersign keys revoke\` revokes
-ALL keys of the agent, the new one included (the API has no per-key revocation yet).`,
+The new key alone goes to stdout. The old keys keep working until you revoke them one by one with
+\`countersign keys revoke AGENT --key <old key or its id>\` (without --key, revoke revokes ALL keys, the new one too).`,
     )
     .action(async (agentId: string, options: ClientOptions) => {
       const created = await connect(context, options, 'admin token').addAgentKey(agentId);
       if (options.json) return printJson(context, created);
       context.io.stdout(`${created.key}\n`);
+      const id = agentKeyId(created.key);
       context.io.stderr(
-        `countersign: new key for agent ${created.id}, shown once. The old keys still work: switch the agent over, then revoke them.\n`,
+        `countersign: new key${id ? ` ${id}` : ''} for agent ${created.id}, shown once. The old keys still work: switch every copy of the agent to the new key, then retire the old one with  countersign keys revoke ${created.id} --key <old key or id>\n`,
       );
     });
 
   withClientOptions(
     keys
       .command('revoke')
-      .description('Revoke every API key of an agent; its requests fail unauthenticated from now on.')
-      .argument('<agent-id>', 'the agent'),
+      .description(
+        'Revoke one API key of an agent (--key), or all of them; requests with a revoked key fail unauthenticated.',
+      )
+      .argument('<agent-id>', 'the agent')
+      .option(
+        '--key <key-or-id>',
+        'only this key: the whole key (csk_…), or its id (the 16 hex digits after csk_, as `keys rotate` prints)',
+      ),
   )
-    .addHelpText('after', '\nExample:\n  countersign keys revoke etl')
-    .action(async (agentId: string, options: ClientOptions) => {
-      const revoked = await connect(context, options, 'admin token').revokeAgentKeys(agentId);
-      if (options.json) return printJson(context, revoked);
-      context.io.stdout(`revoked ${revoked.revoked} key${revoked.revoked === 1 ? '' : 's'} of agent ${revoked.id}\n`);
+    .addHelpText(
+      'after',
+      `
+Examples:
+  countersign keys revoke etl --key "$(cat etl.key)"     # the old key, after a rotation
+  countersign keys revoke etl --key 3f9c0a1b2c3d4e5f     # the same, by its id
+  countersign keys revoke etl                            # every key of etl
+
+The key is only used to find its id here: its secret is never sent, nor printed.`,
+    )
+    .action(async (agentId: string, options: RevokeOptions) => {
+      const client = connect(context, options, 'admin token');
+      if (options.key === undefined) {
+        const revoked = await client.revokeAgentKeys(agentId);
+        if (options.json) return printJson(context, revoked);
+        context.io.stdout(`revoked ${revoked.revoked} key${revoked.revoked === 1 ? '' : 's'} of agent ${revoked.id}\n`);
+        return;
+      }
+      const keyId = keyIdFrom(options.key);
+      const revoked = await client.revokeAgentKey(agentId, keyId);
+      if (options.json) return printJson(context, { ...revoked, keyId });
+      context.io.stdout(`revoked key ${keyId} of agent ${revoked.id}\n`);
     });
 
   withClientOptions(keys.command('ls').description('List agents, their owners and how many live keys each has.'))
@@ -104,4 +132,21 @@ ALL keys of the agent, the new one included (the API has no per-key revocation y
       );
     });
   return keys;
+}
+
+/** The key id of `--key`: the whole key (`csk_<id>_<secret>`) or the id alone. Never echoes a key back. */
+function keyIdFrom(text: string): string {
+  const value = text.trim();
+  if (/^[0-9a-f]{16}$/i.test(value)) return value.toLowerCase();
+  if (value.startsWith('csk_')) {
+    const id = agentKeyId(value);
+    if (id) return id;
+    throw new CliError(
+      '--key: that is not a whole agent key (csk_, 16 hex digits, _, then the secret); was it cut short?',
+    );
+  }
+  if (value.startsWith('csr_')) {
+    throw new CliError('--key: that is a reviewer token; revoke those with `countersign reviewers revoke REVIEWER`');
+  }
+  throw new CliError('--key must be an agent key (csk_…) or its id, the 16 hex digits right after csk_');
 }

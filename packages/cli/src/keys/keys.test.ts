@@ -45,7 +45,7 @@ describe('countersign keys', () => {
     api = await fakeApi({ 'POST /v1/agents': () => problem(409, 'conflict', 'agent etl already exists') });
     const { code, stderr } = await cli(['keys', 'create', 'etl', '--owner', 'd@x', '--url', api.url, '--token', 'a']);
     expect(code).toBe(1);
-    expect(stderr).toBe('countersign: agent etl already exists (conflict)\n');
+    expect(stderr).toBe('countersign: agent etl already exists [conflict]\n');
   });
 
   it('rotate adds a key; revoke revokes all; ls lists agents', async () => {
@@ -70,6 +70,7 @@ describe('countersign keys', () => {
     const rotated = await cli(['keys', 'rotate', 'etl', ...options]);
     expect(rotated.stdout).toBe('csk_new\n');
     expect(rotated.stderr).toContain('The old keys still work');
+    expect(rotated.stderr).toContain('countersign keys revoke etl --key <old key or id>');
     const revoked = await cli(['keys', 'revoke', 'etl', ...options]);
     expect(revoked.stdout).toBe('revoked 2 keys of agent etl\n');
     const listed = await cli(['keys', 'ls', ...options]);
@@ -89,5 +90,72 @@ describe('countersign keys', () => {
     const { code, stderr } = await cli(['keys', 'ls']);
     expect(code).toBe(2);
     expect(stderr).toContain('set COUNTERSIGN_TOKEN (or pass --token) to the admin token');
+  });
+
+  describe('revoke --key', () => {
+    const oldKey = `csk_0123456789abcdef_${'S'.repeat(43)}`;
+
+    async function server() {
+      api = await fakeApi({
+        'POST /v1/agents/:id/keys': () => ({
+          status: 201,
+          body: { ...created, key: `csk_fedcba9876543210_${'N'.repeat(43)}` },
+        }),
+        'DELETE /v1/agents/:id/keys/:keyId': (_, params) =>
+          params.keyId === '0123456789abcdef'
+            ? { body: { id: params.id, revoked: 1 } }
+            : problem(404, 'not_found', `agent ${params.id} has no live key ${params.keyId}`),
+      });
+      return ['--url', api.url, '--token', 'a'];
+    }
+
+    it('rotate names the new key by its id and says how to retire the old one', async () => {
+      const rotated = await cli(['keys', 'rotate', 'etl', ...(await server())]);
+      expect(rotated.code).toBe(0);
+      expect(rotated.stdout).toBe(`csk_fedcba9876543210_${'N'.repeat(43)}\n`);
+      expect(rotated.stderr).toBe(
+        'countersign: new key fedcba9876543210 for agent etl, shown once. The old keys still work: switch every copy of the agent to the new key, then retire the old one with  countersign keys revoke etl --key <old key or id>\n',
+      );
+    });
+
+    it('revokes one key given whole, sending and printing only its id', async () => {
+      const options = await server();
+      const revoked = await cli(['keys', 'revoke', 'etl', '--key', oldKey, ...options]);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toBe('revoked key 0123456789abcdef of agent etl\n');
+      expect(revoked.stderr).toBe('');
+      expect(api?.seen.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /v1/agents/etl/keys/0123456789abcdef']);
+      expect(JSON.stringify(api?.seen)).not.toContain('SSSS');
+    });
+
+    it('revokes one key by its id, with --json', async () => {
+      const options = await server();
+      const revoked = await cli(['keys', 'revoke', 'etl', '--key', '0123456789ABCDEF', '--json', ...options]);
+      expect(revoked.code).toBe(0);
+      expect(JSON.parse(revoked.stdout)).toEqual({ id: 'etl', revoked: 1, keyId: '0123456789abcdef' });
+    });
+
+    it('exits 1 with not_found when the key is not live', async () => {
+      const options = await server();
+      const gone = await cli(['keys', 'revoke', 'etl', '--key', 'fedcba9876543210', ...options]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toBe('countersign: agent etl has no live key fedcba9876543210 [not_found]\n');
+    });
+
+    it.each([
+      ['csk_0123_cut-short-secret', /not a whole agent key/],
+      [
+        'csr_0123456789abcdef_reviewer-secret',
+        /that is a reviewer token; revoke those with `countersign reviewers revoke/,
+      ],
+      ['my-old-key', /--key must be an agent key \(csk_…\) or its id/],
+    ])('exits 2 without sending or echoing a --key that is not a key or key id: %s', async (key, message) => {
+      const options = await server();
+      const refused = await cli(['keys', 'revoke', 'etl', '--key', key, ...options]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).not.toContain(key);
+      expect(api?.seen).toHaveLength(0);
+    });
   });
 });

@@ -89,7 +89,7 @@ describe('countersign request', () => {
       onBehalfOf: 'erin@example.com',
     });
     expect(stdout).toMatch(/^act_1 {2}pending\n/);
-    expect(stdout).toContain('decision: require_approval — PII exports need two stewards (pii-export)');
+    expect(stdout).toContain('decision: require_approval — PII exports need two stewards (rule pii-export)\n');
     expect(stdout).toContain('needs:    2 of [data-stewards] for pii-export');
     expect(stdout).toContain('progress: pii-export 0/2');
     expect(stderr).toContain('next: countersign show act_1 --wait 60');
@@ -187,7 +187,7 @@ describe('countersign request', () => {
     expect(stderr).toMatch(/no credential: set COUNTERSIGN_TOKEN \(or pass --token\) to an agent key/);
   });
 
-  it('prints an API error as `countersign: detail (code)` with the field problems, and exits 1', async () => {
+  it('prints an API error as `countersign: detail [code]` with the field problems, and exits 1', async () => {
     api = await fakeApi({
       'POST /v1/actions': () =>
         problem(400, 'validation_failed', 'invalid body: resource.id: too long', {
@@ -197,7 +197,7 @@ describe('countersign request', () => {
     const { code, stderr } = await cli(['request', ...base, '--url', api.url, '--token', 't']);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'countersign: invalid body: resource.id: too long (validation_failed)\n  body.resource.id: too long\n',
+      'countersign: invalid body: resource.id: too long [validation_failed]\n  body.resource.id: too long\n',
     );
   });
 

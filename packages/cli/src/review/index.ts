@@ -1,6 +1,6 @@
 import type { ActionWithGrant, Verdict } from '@countersign/sdk';
 import { Command } from 'commander';
-import { approvalProgress, describeTarget } from '../action-view/index.js';
+import { describeTarget, stillNeeded } from '../action-view/index.js';
 import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
 import { CliError, type CommandContext } from '../io.js';
 
@@ -68,9 +68,14 @@ async function review(
   else context.io.stdout(`${reviewed(action, verdict)}\n`);
 }
 
+/**
+ * `approved act_1 (…)` when this approval decided the action; `recorded your approval of act_1 (…); still needed:
+ * pii-export 1 more of [data-stewards]` when others must approve too; `rejected act_1 (…)`.
+ */
 function reviewed(action: ActionWithGrant, verdict: Verdict): string {
   const what = `${action.id} (${describeTarget(action)})`;
   if (verdict === 'reject') return `rejected ${what}`;
-  if (action.status === 'pending') return `approval recorded for ${what}; still pending: ${approvalProgress(action)}`;
-  return `approved ${what}; it is now ${action.status}`;
+  if (action.status === 'approved') return `approved ${what}`;
+  if (action.status === 'pending') return `recorded your approval of ${what}; still needed: ${stillNeeded(action)}`;
+  return `recorded your approval of ${what}; it is now ${action.status}`;
 }

@@ -28,14 +28,43 @@ describe('countersign approve', () => {
     expect(request?.body).toEqual({ verdict: 'approve', comment: 'Checked the bucket' });
     expect(request?.headers).toMatchObject({ authorization: 'Bearer csr_carol', 'x-countersign-via': 'cli' });
     expect(stdout).toBe(
-      'approval recorded for act_1 (data.export on dataset:customers [pii] in production); still pending: pii-export 1/2\n',
+      'recorded your approval of act_1 (data.export on dataset:customers [pii] in production); still needed: pii-export 1 more of [data-stewards]\n',
+    );
+  });
+
+  it('names only what is still missing when one requirement is met and another is not', async () => {
+    const partly = actionFixture({
+      approval: {
+        requirements: [
+          {
+            rule: 'pii-export',
+            groups: ['data-stewards'],
+            quorum: 2,
+            approvals: ['alice@example.com'],
+            escalated: false,
+          },
+          {
+            rule: 'prod-export',
+            groups: ['platform-oncall'],
+            quorum: 1,
+            approvals: ['alice@example.com'],
+            escalated: false,
+          },
+        ],
+        expiresAt: actionFixture().approval.expiresAt,
+      },
+    });
+    api = await fakeApi({ 'POST /v1/actions/:id/reviews': () => ({ body: partly }) });
+    const { stdout } = await cli(['approve', 'act_1', '--url', api.url, '--token', 't']);
+    expect(stdout).toBe(
+      'recorded your approval of act_1 (data.export on dataset:customers [pii] in production); still needed: pii-export 1 more of [data-stewards]\n',
     );
   });
 
   it('says when the approval completed the quorum, and prints JSON with --json', async () => {
     api = await fakeApi({ 'POST /v1/actions/:id/reviews': () => ({ body: approvedFixture() }) });
     const human = await cli(['approve', 'act_1', '--url', api.url, '--token', 't']);
-    expect(human.stdout).toMatch(/^approved act_1 .*; it is now approved\n$/);
+    expect(human.stdout).toBe('approved act_1 (data.export on dataset:customers [pii] in production)\n');
     expect(api.seen[0]?.body).toEqual({ verdict: 'approve' });
     const json = await cli(['approve', 'act_1', '--url', api.url, '--token', 't', '--json']);
     expect(JSON.parse(json.stdout).status).toBe('approved');
@@ -50,7 +79,7 @@ describe('countersign approve', () => {
     api = await fakeApi({ 'POST /v1/actions/:id/reviews': () => problem(status, code, `refused: ${code}`) });
     const result = await cli(['approve', 'act_1', '--url', api.url, '--token', 't']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`countersign: refused: ${code} (${code})\n`);
+    expect(result.stderr).toBe(`countersign: refused: ${code} [${code}]\n`);
   });
 });
 

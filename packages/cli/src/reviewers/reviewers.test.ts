@@ -38,6 +38,6 @@ describe('countersign reviewers', () => {
     });
     const { code, stderr } = await cli(['reviewers', 'token', 'mallory@example.com', '--url', api.url, '--token', 'a']);
     expect(code).toBe(1);
-    expect(stderr).toBe('countersign: mallory@example.com is in none of the groups (not_found)\n');
+    expect(stderr).toBe('countersign: mallory@example.com is in none of the groups [not_found]\n');
   });
 });

@@ -3,10 +3,11 @@ import { isCountersignError, parseDuration } from '@countersign/core';
 import { type ActionWithGrant, type CountersignClient, isCountersignApiError, type Outcome } from '@countersign/sdk';
 import { Command } from 'commander';
 import { type ActionFlags, submittedActionFrom, withActionOptions } from '../action-flags/index.js';
-import { describeTarget, exitCodeFor, whoMustApprove } from '../action-view/index.js';
+import { describeTarget, exitCodeFor, explained, whoMustApprove } from '../action-view/index.js';
 import { type ClientOptions, cliErrorFrom, connect, printJson, withClientOptions } from '../connection/index.js';
 import { CliError, type CommandContext, exitCodes } from '../io.js';
 import { waitWithProgress } from '../progress/index.js';
+import { shellQuote } from './shell-quote.js';
 
 type RunOptions = ActionFlags & ClientOptions & { timeout?: string };
 
@@ -60,6 +61,11 @@ async function run(context: CommandContext, commandLine: string[], options: RunO
   const interrupts = new Interrupts();
   try {
     const { action, replayed } = await client.submit(input, { idempotencyKey: options.idempotencyKey });
+    // A request that is already settled (denied by policy, or a replay of one decided before) is said in one line.
+    if (action.status !== 'pending' && action.status !== 'approved') {
+      await conclude(context, client, action, commandLine, options, interrupts, subject(action, replayed));
+      return;
+    }
     announce(context, action, replayed);
     if (interrupts.signal.aborted) {
       await withdraw(context, client, action, 'interrupted', options);
@@ -78,19 +84,25 @@ async function run(context: CommandContext, commandLine: string[], options: RunO
       if (settled === undefined) return;
       decided = settled;
     }
-    await conclude(context, client, decided, commandLine, options, interrupts);
+    await conclude(context, client, decided, commandLine, options, interrupts, decided.id);
   } finally {
     interrupts.dispose();
   }
 }
 
-function announce(context: CommandContext, action: ActionWithGrant, replayed: boolean): void {
+/** `act_1 data.export on dataset:customers [pii] in production`, and whether it is a replay. */
+function subject(action: ActionWithGrant, replayed: boolean): string {
   const again = replayed ? ' (the existing request for this idempotency key)' : '';
+  return `${action.id} ${describeTarget(action)}${again}`;
+}
+
+/** What was asked and where it stands: pending (and who must approve), or allowed by policy, or approved. */
+function announce(context: CommandContext, action: ActionWithGrant, replayed: boolean): void {
   let state: string;
   if (action.status === 'pending') state = `pending; needs ${whoMustApprove(action)}`;
   else if (action.status === 'approved' && action.reviews.length === 0) state = `allowed by policy (${rules(action)})`;
   else state = action.status;
-  context.io.stderr(`countersign: ${action.id} ${describeTarget(action)}${again}: ${state}\n`);
+  context.io.stderr(`countersign: ${subject(action, replayed)}: ${state}\n`);
 }
 
 /**
@@ -133,10 +145,11 @@ async function conclude(
   commandLine: string[],
   options: RunOptions,
   interrupts: Interrupts,
+  /** How the action is named: its id once announced, else with what it is (`act_1 data.export on …`). */
+  named: string,
 ): Promise<void> {
   const { io } = context;
   if (action.status !== 'approved') {
-    io.stderr(`countersign: ${refusal(action)}; the command did not run\n`);
     if (options.json) printJson(context, action);
     if (action.status === 'succeeded' || action.status === 'failed') {
       throw new CliError(
@@ -144,6 +157,8 @@ async function conclude(
         exitCodes.failed,
       );
     }
+    const said = refusal(action);
+    io.stderr(`countersign: ${named}${named === action.id ? ' ' : ': '}${said}; the command did not run\n`);
     context.exitCode = exitCodeFor(action.status);
     return;
   }
@@ -159,7 +174,7 @@ async function conclude(
     context.exitCode = exitCodes.cancelled;
     return;
   }
-  io.stderr(`countersign: approved; running ${commandLine.join(' ')}\n`);
+  io.stderr(`countersign: approved; running ${shellQuote(commandLine)}\n`);
   const outcome = await execute(
     commandLine,
     {
@@ -235,20 +250,24 @@ class Interrupts {
   }
 }
 
+/** Why the command will not run: `denied by policy: … (rule x)`, `rejected by carol: "…"`, `expired: …`. */
 function refusal(action: ActionWithGrant): string {
   switch (action.status) {
-    case 'denied':
-      return `${action.id} denied by policy: ${action.decision.reason} (${rules(action)})`;
+    case 'denied': {
+      // The server's own reason for a rule without one already says it: `denied by rule no-admin-grants`.
+      const reason = explained(action);
+      return reason.startsWith('denied by ') ? reason : `denied by policy: ${reason}`;
+    }
     case 'rejected': {
       const rejection = action.reviews.find((review) => review.verdict === 'reject');
-      return `${action.id} rejected${rejection ? ` by ${rejection.reviewer}${rejection.comment ? `: "${rejection.comment}"` : ''}` : ''}`;
+      return `rejected${rejection ? ` by ${rejection.reviewer}${rejection.comment ? `: "${rejection.comment}"` : ''}` : ''}`;
     }
     case 'expired':
-      return `${action.id} expired: nobody decided before ${action.approval.expiresAt}`;
+      return `expired: nobody decided before ${action.approval.expiresAt}`;
     case 'cancelled':
-      return `${action.id} was cancelled`;
+      return 'cancelled';
     default:
-      return `${action.id} is ${action.status}`;
+      return `is ${action.status}`;
   }
 }
 

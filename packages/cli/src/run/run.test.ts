@@ -241,7 +241,7 @@ describe('countersign run', () => {
     });
     const { code, stderr } = await cli([...flags(api), '--', 'true']);
     expect(code).toBe(1);
-    expect(stderr).toBe('countersign: rule pii-export requires a justification (justification_required)\n');
+    expect(stderr).toBe('countersign: rule pii-export requires a justification [justification_required]\n');
   });
 
   it('off a terminal, prints a progress line on each change and a heartbeat while nothing changes', async () => {
@@ -282,6 +282,153 @@ describe('countersign run', () => {
     expect(draws.every((draw) => draw.endsWith(erase))).toBe(true);
     expect(draws[0]).toMatch(/^countersign: act_1 waiting 0s · pending · approvals pii-export 0\/2 · expires in \d+m/);
     expect(draws.at(-1)).toBe(`countersign: act_1 waiting 0s · approved · approvals pii-export 2/2${erase}`);
+  });
+
+  it('says a denial in one line, naming the reason and the rule once, and exits 3', async () => {
+    const denied = actionFixture({
+      status: 'denied',
+      decision: {
+        ...actionFixture().decision,
+        effect: 'deny',
+        rules: ['export-to-unapproved-destination'],
+        reason: 'Exports may only go to acme-owned buckets',
+        requirements: [],
+      },
+      approval: { requirements: [], expiresAt: actionFixture().approval.expiresAt },
+    });
+    const server = await gate({ submitted: denied });
+    const command = recorder(0);
+    const { code, stderr } = await cli([...flags(server), ...command.argv]);
+    expect(code).toBe(exitCodes.denied);
+    expect(stderr).toBe(
+      'countersign: act_1 data.export on dataset:customers [pii] in production: denied by policy: Exports may only go to acme-owned buckets (rule export-to-unapproved-destination); the command did not run\n',
+    );
+
+    // A rule without a reason of its own: the server's reason already says "denied by rule …".
+    const bare = await gate({
+      submitted: actionFixture({
+        status: 'denied',
+        decision: { ...denied.decision, rules: ['no-admin-grants'], reason: 'denied by rule no-admin-grants' },
+      }),
+    });
+    const plain = await cli([...flags(bare), ...command.argv]);
+    expect(plain.stderr).toBe(
+      'countersign: act_1 data.export on dataset:customers [pii] in production: denied by rule no-admin-grants; the command did not run\n',
+    );
+    expect(existsSync(command.file)).toBe(false);
+  });
+
+  it('says a replayed request that was rejected earlier in one line too', async () => {
+    const rejected = actionFixture({
+      status: 'rejected',
+      reviews: [
+        {
+          reviewer: 'carol@example.com',
+          verdict: 'reject',
+          comment: 'no',
+          countedFor: [],
+          at: '2026-01-31T09:05:00.000Z',
+        },
+      ],
+    });
+    api = await fakeApi({ 'POST /v1/actions': () => ({ status: 200, body: rejected }) });
+    const { code, stderr } = await cli([...flags(api), '--idempotency-key', 'step-1', '--', 'true']);
+    expect(code).toBe(exitCodes.rejected);
+    expect(stderr).toBe(
+      'countersign: act_1 data.export on dataset:customers [pii] in production (the existing request for this idempotency key): rejected by carol@example.com: "no"; the command did not run\n',
+    );
+  });
+
+  it('shows the command it runs shell-quoted on one line, long arguments cut short', async () => {
+    const server = await gate({ submitted: approvedFixture({ reviews: [] }) });
+    const script = `const note = 'two words';\nconsole.error(note);\n${'// padding\n'.repeat(20)}`;
+    const { code, stderr } = await cli([...flags(server), '--', process.execPath, '-e', script, 'a b', "it's"]);
+    expect(code).toBe(0);
+    expect(stderr).toContain(
+      `countersign: approved; running ${process.execPath} -e $'const note = \\'two words\\';\\nconsole.error(note);\\n// padding\\n/…' 'a b' 'it'\\''s'\n`,
+    );
+  });
+
+  it('follows the event stream: a progress line for each approval as it arrives, no long polls', async () => {
+    const oneApproval = actionFixture();
+    const requirement = oneApproval.approval.requirements[0];
+    if (requirement) requirement.approvals = ['alice@example.com'];
+    let approve: () => void = () => undefined;
+    const progressLines: string[] = [];
+    api = await fakeApi({
+      'POST /v1/actions': () => ({ status: 201, body: actionFixture() }),
+      'GET /v1/actions/:id/events': () => ({
+        events: async (stream) => {
+          stream.action(actionFixture());
+          stream.comment('keep-alive');
+          stream.action(oneApproval);
+          // The second approval comes only once the first has shown: progress is live, not batched.
+          await new Promise<void>((resolve) => {
+            approve = resolve;
+          });
+          stream.action(approvedFixture());
+          await new Promise(() => undefined); // approved is not terminal: the stream stays open
+        },
+      }),
+      'GET /v1/actions/:id': () => undefined,
+      'POST /v1/actions/:id/outcome': () => ({ body: approvedFixture({ status: 'succeeded' }) }),
+    });
+    const { code, stderr } = await cli([...flags(api), '--', process.execPath, '-e', ''], {
+      onStderr: (text) => {
+        if (!text.includes(' waiting ')) return;
+        progressLines.push(text);
+        if (text.includes('pii-export 1/2')) approve();
+      },
+    });
+    expect(code).toBe(0);
+    expect(progressLines.map((line) => line.replace(/waiting \d+s/, 'waiting Ns').replace(/ · expires.*/, ''))).toEqual(
+      [
+        'countersign: act_1 waiting Ns · pending · approvals pii-export 0/2\n',
+        'countersign: act_1 waiting Ns · pending · approvals pii-export 1/2\n',
+        'countersign: act_1 waiting Ns · approved · approvals pii-export 2/2\n',
+      ],
+    );
+    expect(api.to('GET /v1/actions/:id')).toHaveLength(0);
+    expect(api.to('GET /v1/actions/:id/events')).toHaveLength(1);
+    expect(stderr).toContain('countersign: approved; running');
+  });
+
+  it('falls back to long polls when the stream drops, then streams again', async () => {
+    let streams = 0;
+    api = await fakeApi({
+      'POST /v1/actions': () => ({ status: 201, body: actionFixture() }),
+      'GET /v1/actions/:id/events': () => ({
+        events: async (stream) => {
+          streams += 1;
+          if (streams === 1) {
+            stream.action(actionFixture());
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            stream.drop();
+          } else {
+            stream.action(approvedFixture());
+          }
+        },
+      }),
+      'GET /v1/actions/:id': () => ({ body: actionFixture() }),
+      'POST /v1/actions/:id/outcome': () => ({ body: approvedFixture({ status: 'succeeded' }) }),
+    });
+    const { code } = await cli([...flags(api), '--', process.execPath, '-e', ''], { timing: { pollSeconds: 1 } });
+    expect(code).toBe(0);
+    // Stream, dropped; a long poll (or a plain read, had the drop come before the first event was read); stream.
+    expect(api.seen.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([
+      '/v1/actions/act_1/events',
+      '/v1/actions/act_1',
+      '/v1/actions/act_1/events',
+    ]);
+  });
+
+  it('shows the time to expiry rounded: a 30-minute timeout reads "expires in 30m"', async () => {
+    const fresh = actionFixture({
+      approval: { ...actionFixture().approval, expiresAt: new Date(Date.now() + 1_800_000).toISOString() },
+    });
+    const server = await gate({ submitted: fresh, decided: approvedFixture(), delayMs: 20 });
+    const { stderr } = await cli([...flags(server), '--', process.execPath, '-e', '']);
+    expect(stderr).toContain('countersign: act_1 waiting 0s · pending · approvals pii-export 0/2 · expires in 30m\n');
   });
 
   it('refuses to run again when the idempotency key names a request that already ran', async () => {

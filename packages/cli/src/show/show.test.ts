@@ -18,7 +18,7 @@ describe('countersign show', () => {
     expect(stdout).toContain('  requested by:  etl (owner dave@example.com)\n');
     expect(stdout).toContain('  justification: Churn model\n');
     expect(stdout).toContain('  params:        {"rows":250000}\n');
-    expect(stdout).toContain('  decision:      require_approval — PII exports need two stewards (pii-export)\n');
+    expect(stdout).toContain('  decision:      require_approval — PII exports need two stewards (rule pii-export)\n');
     expect(stdout).toContain(
       '    pii-export: 2/2 of [data-stewards]; approved by alice@example.com, bob@example.com\n',
     );
@@ -33,13 +33,19 @@ describe('countersign show', () => {
     const { code, stdout } = await cli(['show', 'act_1', '--url', api.url, '--token', 't', '--wait', '30', '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ id: 'act_1', status: 'approved', grant: { token: 'grant.jwt.token' } });
-    expect(api.seen.map((r) => r.query.get('wait'))).toEqual([null, null, '30']);
+    // No /events route here (a server from before it): after the stream's 404 it long-polls.
+    expect(api.seen.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/v1/actions/act_1?',
+      '/v1/actions/act_1/events?',
+      '/v1/actions/act_1?',
+      '/v1/actions/act_1?wait=30',
+    ]);
   });
 
   it('exits 1 with not_found', async () => {
     api = await fakeApi({});
     const { code, stderr } = await cli(['show', 'act_9', '--url', api.url, '--token', 't']);
     expect(code).toBe(1);
-    expect(stderr).toBe('countersign: no route GET /v1/actions/act_9 (not_found)\n');
+    expect(stderr).toBe('countersign: no route GET /v1/actions/act_9 [not_found]\n');
   });
 });

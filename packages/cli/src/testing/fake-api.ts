@@ -22,6 +22,21 @@ export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Answer with a Server-Sent Events stream instead of a body, as `GET /v1/actions/{id}/events` does: `events`
+   * writes to it, and the stream ends when it resolves (one that never resolves leaves the stream open).
+   */
+  events?: (stream: EventStream) => void | Promise<void>;
+}
+
+/** The writing end of a fake event stream. */
+export interface EventStream {
+  /** `id: <updatedAt>`, `event: action`, `data: <the action as JSON>`, as the server sends after each change. */
+  action(action: ActionWithGrant): void;
+  /** A comment line, like the server's `: keep-alive`. */
+  comment(text: string): void;
+  /** Cuts the connection without ending the stream properly (a crash, a proxy timing out). */
+  drop(): void;
 }
 
 /** Answers a request; `undefined` leaves it hanging (a long-poll nobody ends). */
@@ -74,7 +89,8 @@ export async function fakeApi(routes: Record<string, Route>): Promise<FakeApi> {
         candidate.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
       );
       const reply = await candidate.route(entry, params);
-      if (reply) send(response, reply);
+      if (reply?.events) await stream(response, reply.events);
+      else if (reply) send(response, reply);
       return;
     }
     send(response, problem(404, 'not_found', `no route ${entry.method} ${entry.path}`));
@@ -104,6 +120,17 @@ function send(response: ServerResponse, reply: Reply): void {
     .end(reply.body === undefined ? '' : JSON.stringify(reply.body));
 }
 
+async function stream(response: ServerResponse, events: NonNullable<Reply['events']>): Promise<void> {
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  response.flushHeaders();
+  await events({
+    action: (action) => response.write(`id: ${action.updatedAt}\nevent: action\ndata: ${JSON.stringify(action)}\n\n`),
+    comment: (text) => response.write(`: ${text}\n\n`),
+    drop: () => response.socket?.destroy(),
+  });
+  response.end();
+}
+
 /** An RFC 9457 problem reply with Countersign's `code`. */
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Reply {
   return {
@@ -113,7 +140,7 @@ export function problem(status: number, code: string, detail: string, extra: Rec
 }
 
 const at = '2026-01-31T09:00:00.000Z';
-/** Half an hour after the tests started: fixtures compare equal within a run, and read "expires in 29m". */
+/** Half an hour after the tests started: fixtures compare equal within a run, and read "expires in 30m". */
 const expiresAt = new Date(Date.now() + 1_800_000).toISOString();
 
 /** A valid action (checked against core's schema): pending on a two-steward PII export. */
@@ -190,10 +217,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `countersign ARGV` in-process and collects what it printed. */
+/** Runs `countersign ARGV` in-process and collects what it printed; `onStderr` sees stderr as it is written. */
 export async function cli(
   argv: string[],
-  options: { env?: Record<string, string | undefined>; isTTY?: boolean; timing?: Partial<WaitTiming> } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    isTTY?: boolean;
+    timing?: Partial<WaitTiming>;
+    onStderr?: (text: string) => void;
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -203,6 +235,7 @@ export async function cli(
     },
     stderr: (text) => {
       stderr += text;
+      options.onStderr?.(text);
     },
     isTTY: options.isTTY ?? false,
   };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Action, actionSchema } from '@countersign/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CountersignApiError, CountersignConnectionError } from '../errors/index.js';
-import { CountersignClient } from './index.js';
+import { agentKeyId, CountersignClient } from './index.js';
 
 interface Seen {
   method: string;
@@ -17,7 +17,16 @@ type Handler = (request: Seen, response: ServerResponse) => void | Promise<void>
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  // closeAllConnections: fetch keeps a spare connection open after an aborted stream, which close() would await.
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise((resolve) => {
+          server.close(resolve);
+          server.closeAllConnections();
+        }),
+    ),
+  );
 });
 
 /** A real HTTP server implementing just the routes a test needs; records every request it sees. */
@@ -91,6 +100,59 @@ function action(overrides: Partial<Action> = {}): Action {
   });
 }
 
+function approvals(approvers: string[]): Action['approval'] {
+  return {
+    requirements: [
+      { rule: 'pii-export', groups: ['data-stewards'], quorum: 2, approvals: approvers, escalated: false },
+    ],
+    expiresAt: '2026-01-31T09:30:00.000Z',
+  };
+}
+
+/** A server from before `/events`: its routes as given, and a 404 problem for the stream. */
+function withoutEvents(handler: Handler): Handler {
+  return (request, response) =>
+    request.path.endsWith('/events')
+      ? problem(response, 404, 'not_found', `no route GET ${request.path}`)
+      : handler(request, response);
+}
+
+/** The requests that were not for the stream. */
+function polls(server: { seen: Seen[] }): Seen[] {
+  return server.seen.filter((request) => !request.path.endsWith('/events'));
+}
+
+/** Starts an event stream as the server does, with helpers to send an action, a comment or raw text. */
+function sse(response: ServerResponse) {
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  response.flushHeaders();
+  return {
+    action: (value: Action) =>
+      response.write(`id: ${value.updatedAt}\nevent: action\ndata: ${JSON.stringify(value)}\n\n`),
+    comment: (text: string) => response.write(`: ${text}\n\n`),
+    raw: (text: string) => response.write(text),
+    end: () => response.end(),
+  };
+}
+
+/** Reads an iterator to its end, noting each action's status. */
+async function drain(iterator: AsyncIterable<Action>, statuses: string[] = []): Promise<string[]> {
+  for await (const value of iterator) statuses.push(value.status);
+  return statuses;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await pause(5);
+  }
+}
+
 const submitted = {
   action: 'data.export',
   resource: { type: 'dataset', id: 'customers', labels: ['pii'] },
@@ -142,7 +204,7 @@ describe('errors', () => {
       detail: 'The action is not valid',
       issues,
       title: 'validation_failed',
-      message: 'The action is not valid (validation_failed)',
+      message: 'The action is not valid [validation_failed]',
     });
   });
 
@@ -204,7 +266,7 @@ describe('reading and waiting', () => {
     expect(server.seen[0]?.query.get('wait')).toBe('30');
   });
 
-  it('waitForDecision polls until the action leaves pending, reporting progress', async () => {
+  it('waitForDecision long-polls until the action leaves pending against a server without /events', async () => {
     const states = [
       action(),
       action(),
@@ -224,8 +286,10 @@ describe('reading and waiting', () => {
         },
       }),
     ];
-    const server = await api((_, response) =>
-      json(response, 200, { ...(states.shift() ?? action()), grant: { token: 'g', expiresAt: now } }),
+    const server = await api(
+      withoutEvents((_, response) =>
+        json(response, 200, { ...(states.shift() ?? action()), grant: { token: 'g', expiresAt: now } }),
+      ),
     );
     const seen: string[] = [];
     const decided = await new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
@@ -234,24 +298,46 @@ describe('reading and waiting', () => {
     expect(decided.status).toBe('approved');
     expect(decided.grant).toEqual({ token: 'g', expiresAt: now });
     expect(seen).toEqual(['pending', 'pending', 'approved']);
-    expect(server.seen.map((r) => r.query.get('wait'))).toEqual([null, '60', '60']);
+    // It tried the stream once (404: an older server), then long-polled.
+    expect(server.seen.map((r) => r.path)).toEqual([
+      '/v1/actions/act_1/events',
+      '/v1/actions/act_1',
+      '/v1/actions/act_1',
+      '/v1/actions/act_1',
+    ]);
+    expect(polls(server).map((r) => r.query.get('wait'))).toEqual([null, '60', '60']);
+  });
+
+  it('with stream: false, only long-polls', async () => {
+    const server = await api((request, response) =>
+      json(response, 200, action({ status: request.query.has('wait') ? 'approved' : 'pending' })),
+    );
+    const decided = await new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
+      stream: false,
+    });
+    expect(decided.status).toBe('approved');
+    expect(server.seen.map((r) => `${r.path}?${r.query}`)).toEqual(['/v1/actions/act_1?', '/v1/actions/act_1?wait=60']);
   });
 
   it('caps each long-poll by pollSeconds and by the time left', async () => {
-    const server = await api((request, response) =>
-      json(response, 200, action({ status: request.query.has('wait') ? 'rejected' : 'pending' })),
+    const server = await api(
+      withoutEvents((request, response) =>
+        json(response, 200, action({ status: request.query.has('wait') ? 'rejected' : 'pending' })),
+      ),
     );
     const client = new CountersignClient({ url: server.url, token: 't' });
     await client.waitForDecision('act_1', { pollSeconds: 5 });
     await client.waitForDecision('act_1', { timeoutMs: 2500 });
-    expect(server.seen.map((r) => r.query.get('wait'))).toEqual([null, '5', null, '3']);
+    expect(polls(server).map((r) => r.query.get('wait'))).toEqual([null, '5', null, '3']);
   });
 
   it('resolves with the still-pending action when timeoutMs elapses mid-poll', async () => {
-    const server = await api((request, response) => {
-      if (!request.query.has('wait')) return json(response, 200, action());
-      setTimeout(() => json(response, 200, action({ status: 'approved' })), 2000).unref();
-    });
+    const server = await api(
+      withoutEvents((request, response) => {
+        if (!request.query.has('wait')) return json(response, 200, action());
+        setTimeout(() => json(response, 200, action({ status: 'approved' })), 2000).unref();
+      }),
+    );
     const started = Date.now();
     const result = await new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
       timeoutMs: 50,
@@ -261,10 +347,12 @@ describe('reading and waiting', () => {
   });
 
   it('rejects with the abort reason when the caller aborts', async () => {
-    const server = await api((request, response) => {
-      if (!request.query.has('wait')) return json(response, 200, action());
-      // Never answers: only the abort ends the wait.
-    });
+    const server = await api(
+      withoutEvents((request, response) => {
+        if (!request.query.has('wait')) return json(response, 200, action());
+        // Never answers: only the abort ends the wait.
+      }),
+    );
     const controller = new AbortController();
     const waiting = new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
       signal: controller.signal,
@@ -275,33 +363,262 @@ describe('reading and waiting', () => {
 
   it('retries a wait through a brief outage (503), then fails after too many in a row', async () => {
     let calls = 0;
-    const flaky = await api((_, response) => {
-      calls += 1;
-      if (calls === 2) return problem(response, 503, 'unavailable', 'restarting');
-      json(response, 200, action({ status: calls >= 3 ? 'approved' : 'pending' }));
-    });
+    const flaky = await api(
+      withoutEvents((_, response) => {
+        calls += 1;
+        if (calls === 2) return problem(response, 503, 'unavailable', 'restarting');
+        json(response, 200, action({ status: calls >= 3 ? 'approved' : 'pending' }));
+      }),
+    );
     const client = new CountersignClient({ url: flaky.url, token: 't' });
     expect((await client.waitForDecision('act_1', { retryDelayMs: 1 })).status).toBe('approved');
 
-    const down = await api((request, response) =>
-      request.query.has('wait') ? problem(response, 503, 'unavailable', 'down') : json(response, 200, action()),
+    const down = await api(
+      withoutEvents((request, response) =>
+        request.query.has('wait') ? problem(response, 503, 'unavailable', 'down') : json(response, 200, action()),
+      ),
     );
     const error = await new CountersignClient({ url: down.url, token: 't' })
       .waitForDecision('act_1', { retryDelayMs: 1 })
       .catch((e) => e);
     expect(error).toMatchObject({ code: 'unavailable' });
-    expect(down.seen).toHaveLength(1 + 6);
+    expect(polls(down)).toHaveLength(1 + 6);
   });
 
   it('does not retry a refusal', async () => {
-    const server = await api((request, response) =>
-      request.query.has('wait') ? problem(response, 404, 'not_found', 'gone') : json(response, 200, action()),
+    const server = await api(
+      withoutEvents((request, response) =>
+        request.query.has('wait') ? problem(response, 404, 'not_found', 'gone') : json(response, 200, action()),
+      ),
     );
     const error = await new CountersignClient({ url: server.url, token: 't' })
       .waitForDecision('act_1', { retryDelayMs: 1 })
       .catch((e) => e);
     expect(error).toMatchObject({ code: 'not_found' });
-    expect(server.seen).toHaveLength(2);
+    expect(polls(server)).toHaveLength(2);
+  });
+
+  it('reports the refusal of the stream itself (401) through the long poll, which gets it too', async () => {
+    const server = await api((_, response) => problem(response, 401, 'unauthenticated', 'revoked key'));
+    const error = await new CountersignClient({ url: server.url, token: 't' })
+      .waitForDecision('act_1', { retryDelayMs: 1 })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: 'unauthenticated', status: 401 });
+    expect(server.seen.map((r) => r.path)).toEqual(['/v1/actions/act_1/events', '/v1/actions/act_1']);
+  });
+});
+
+describe('watching an action (Server-Sent Events)', () => {
+  const oneOfTwo = () => action({ approval: approvals(['alice@example.com']), updatedAt: '2026-01-31T09:01:00.000Z' });
+  const approved = () =>
+    action({
+      status: 'approved',
+      approval: approvals(['alice@example.com', 'bob@example.com']),
+      updatedAt: '2026-01-31T09:02:00.000Z',
+    });
+
+  it('watchAction yields the action now and after every change, until the server ends the stream', async () => {
+    const server = await api(async (request, response) => {
+      const stream = sse(response);
+      stream.comment('keep-alive');
+      stream.action(action());
+      await pause(5);
+      // CRLF line ends and data split over two lines (the spec joins them with \n; JSON does not mind).
+      const text = JSON.stringify(oneOfTwo(), null, 1).split('\n');
+      const half = Math.floor(text.length / 2);
+      stream.raw(
+        `id: 2\r\nevent: action\r\ndata: ${text.slice(0, half).join(' ')}\r\ndata: ${text.slice(half).join(' ')}\r\n\r\n`,
+      );
+      stream.raw('event: ping\ndata: {}\n\n');
+      stream.action(approved());
+      stream.action(action({ status: 'succeeded' }));
+      response.end();
+      expect(request.headers.accept).toBe('text/event-stream');
+    });
+    const client = new CountersignClient({ url: server.url, token: 'csk_agent' });
+    const statuses: string[] = [];
+    for await (const watched of client.watchAction('act_1')) {
+      statuses.push(`${watched.status} ${watched.approval.requirements[0]?.approvals.length}`);
+    }
+    expect(statuses).toEqual(['pending 0', 'pending 1', 'approved 2', 'succeeded 0']);
+    expect(server.seen[0]).toMatchObject({ method: 'GET', path: '/v1/actions/act_1/events' });
+    expect(server.seen[0]?.headers).toMatchObject({ authorization: 'Bearer csk_agent', accept: 'text/event-stream' });
+  });
+
+  it('closes the connection when the caller stops watching', async () => {
+    let closed = false;
+    const server = await api((request, response) => {
+      response.on('close', () => {
+        closed = true;
+      });
+      sse(response).action(action());
+      expect(request.path).toBe('/v1/actions/act_1/events');
+    });
+    const client = new CountersignClient({ url: server.url, token: 't' });
+    for await (const watched of client.watchAction('act_1')) {
+      expect(watched.status).toBe('pending');
+      break;
+    }
+    await until(() => closed);
+  });
+
+  it('throws the problem when the server refuses, and unexpected_response when the answer is not a stream', async () => {
+    const server = await api((request, response) =>
+      request.path === '/v1/actions/gone/events'
+        ? problem(response, 404, 'not_found', 'no action gone')
+        : json(response, 200, action()),
+    );
+    const client = new CountersignClient({ url: server.url, token: 't' });
+    const refused = await drain(client.watchAction('gone')).catch((e) => e);
+    expect(refused).toMatchObject({ name: 'CountersignApiError', status: 404, code: 'not_found' });
+    const notAStream = await drain(client.watchAction('act_1')).catch((e) => e);
+    expect(notAStream).toMatchObject({ code: 'unexpected_response', status: 200 });
+    expect(notAStream.detail).toContain('application/json, not an event stream');
+  });
+
+  it('throws a connection error when the stream breaks off, or goes silent for idleTimeoutMs', async () => {
+    const seen: string[] = [];
+    const server = await api(async (request, response) => {
+      const stream = sse(response);
+      stream.action(action());
+      if (request.path !== '/v1/actions/cut/events') return; // silence, not even a keep-alive
+      await until(() => seen.length === 1);
+      response.socket?.destroy();
+    });
+    const client = new CountersignClient({ url: server.url, token: 't' });
+    const cut = await drain(client.watchAction('cut'), seen).catch((e) => e);
+    expect(seen).toEqual(['pending']);
+    expect(cut).toBeInstanceOf(CountersignConnectionError);
+    expect(cut.message).toMatch(/^the event stream of cut from http:\/\/127\.0\.0\.1:\d+ broke off/);
+    const silent = await drain(client.watchAction('quiet', { idleTimeoutMs: 50 })).catch((e) => e);
+    expect(silent).toBeInstanceOf(CountersignConnectionError);
+    expect(silent.message).toContain('sent nothing for 50 ms, not even a keep-alive');
+  });
+
+  it('rejects with the abort reason when the caller aborts', async () => {
+    const server = await api((_, response) => {
+      sse(response).action(action());
+    });
+    const controller = new AbortController();
+    const client = new CountersignClient({ url: server.url, token: 't' });
+    const seen: string[] = [];
+    const watching = drain(client.watchAction('act_1', { signal: controller.signal }), seen);
+    await until(() => seen.length === 1);
+    controller.abort(new Error('enough'));
+    await expect(watching).rejects.toThrow('enough');
+  });
+
+  it('waitForDecision follows the stream: reports each approval as it arrives, and returns once decided', async () => {
+    let release: () => void = () => undefined;
+    const server = await api(async (_, response) => {
+      const stream = sse(response);
+      stream.action(action());
+      stream.action(oneOfTwo());
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // approved is not terminal: the stream stays open, and the wait must not wait for its end.
+      stream.action(approved());
+    });
+    const seen: string[] = [];
+    const waiting = new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
+      onProgress: (a) => seen.push(`${a.status} ${a.approval.requirements[0]?.approvals.length}`),
+    });
+    // The approval that does not decide the action is reported at once, not when a long poll ends.
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['pending 0', 'pending 1']);
+    release();
+    expect((await waiting).status).toBe('approved');
+    expect(seen).toEqual(['pending 0', 'pending 1', 'approved 2']);
+    expect(server.seen.map((r) => r.path)).toEqual(['/v1/actions/act_1/events']);
+  });
+
+  it('waitForDecision bridges a dropped stream with a long poll, then streams again', async () => {
+    let streams = 0;
+    const seen: string[] = [];
+    const server = await api(async (request, response) => {
+      if (request.path.endsWith('/events')) {
+        streams += 1;
+        const stream = sse(response);
+        if (streams === 1) {
+          stream.action(action());
+          await until(() => seen.length === 1);
+          response.socket?.destroy();
+        } else {
+          stream.action(oneOfTwo());
+          setTimeout(() => stream.action(approved()), 10);
+        }
+        return;
+      }
+      // The long poll times out with the action still pending.
+      json(response, 200, oneOfTwo());
+    });
+    const decided = await new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
+      retryDelayMs: 1,
+      onProgress: (a) => seen.push(`${a.status} ${a.approval.requirements[0]?.approvals.length}`),
+    });
+    expect(decided.status).toBe('approved');
+    expect(seen).toEqual(['pending 0', 'pending 1', 'pending 1', 'approved 2']);
+    expect(server.seen.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/v1/actions/act_1/events?',
+      '/v1/actions/act_1?wait=60',
+      '/v1/actions/act_1/events?',
+    ]);
+  });
+
+  it('waitForDecision long-polls for good when streams keep ending before their first event', async () => {
+    const server = await api((request, response) => {
+      if (request.path.endsWith('/events')) return void sse(response).end();
+      json(
+        response,
+        200,
+        action({ status: request.query.has('wait') && server.seen.length > 6 ? 'approved' : 'pending' }),
+      );
+    });
+    const decided = await new CountersignClient({ url: server.url, token: 't' }).waitForDecision('act_1', {
+      retryDelayMs: 1,
+    });
+    expect(decided.status).toBe('approved');
+    expect(server.seen.map((r) => `${r.path.endsWith('/events') ? 'stream' : 'poll'} ${r.query}`)).toEqual([
+      'stream ',
+      'poll ',
+      'stream ',
+      'poll wait=60',
+      'stream ',
+      'poll wait=60',
+      'poll wait=60',
+    ]);
+  });
+
+  it('waitForDecision honours timeoutMs and the abort signal while streaming', async () => {
+    const server = await api((_, response) => {
+      sse(response).action(action());
+    });
+    const client = new CountersignClient({ url: server.url, token: 't' });
+    const started = Date.now();
+    expect((await client.waitForDecision('act_1', { timeoutMs: 80 })).status).toBe('pending');
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const controller = new AbortController();
+    const waiting = client.waitForDecision('act_1', { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('interrupted')), 30);
+    await expect(waiting).rejects.toThrow('interrupted');
+    expect(server.seen.every((r) => r.path === '/v1/actions/act_1/events')).toBe(true);
+  });
+
+  it('waitForDecision lets an error of onProgress through rather than taking it for a broken stream', async () => {
+    const server = await api((_, response) => {
+      sse(response).action(action());
+    });
+    const error = await new CountersignClient({ url: server.url, token: 't' })
+      .waitForDecision('act_1', {
+        onProgress: () => {
+          throw new Error('callback failed');
+        },
+      })
+      .catch((e) => e);
+    expect(error).toMatchObject({ message: 'callback failed' });
+    expect(server.seen).toHaveLength(1);
   });
 });
 
@@ -372,5 +689,50 @@ describe('the other routes', () => {
     expect(by('DELETE', '/v1/agents/etl/keys')?.headers['content-type']).toBeUndefined();
     expect(Object.fromEntries(by('GET', '/v1/audit')?.query ?? [])).toEqual({ after: '100', limit: '100' });
     expect(server.seen.every((r) => r.headers.authorization === 'Bearer admin')).toBe(true);
+  });
+});
+
+describe('revoking one agent key', () => {
+  const key = `csk_0123456789abcdef_${'s'.repeat(43)}`;
+
+  it('agentKeyId is the 16 hex digits after csk_', () => {
+    expect(agentKeyId(key)).toBe('0123456789abcdef');
+    expect(agentKeyId('0123456789abcdef')).toBeUndefined();
+    expect(agentKeyId('csr_0123456789abcdef_x')).toBeUndefined();
+    expect(agentKeyId('csk_0123456789ABCDEF_x')).toBeUndefined();
+  });
+
+  it('DELETEs /v1/agents/{id}/keys/{keyId}, by id or by the whole key, never sending its secret', async () => {
+    const server = await api((request, response) => {
+      if (request.path === '/v1/agents/etl/keys/0123456789abcdef')
+        return json(response, 200, { id: 'etl', revoked: 1 });
+      if (request.path === '/v1/agents/etl/keys/not-hex') {
+        return problem(response, 400, 'validation_failed', 'a key id is 16 hex digits', {
+          issues: [{ path: ['params', 'keyId'], message: 'a key id is 16 hex digits' }],
+        });
+      }
+      problem(response, 404, 'not_found', 'agent etl has no live key fedcba9876543210');
+    });
+    const client = new CountersignClient({ url: server.url, token: 'admin' });
+    expect(await client.revokeAgentKey('etl', '0123456789abcdef')).toEqual({ id: 'etl', revoked: 1 });
+    expect(await client.revokeAgentKey('etl', key)).toEqual({ id: 'etl', revoked: 1 });
+    expect(await client.revokeAgentKey('etl', 'fedcba9876543210').catch((e) => e)).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
+    expect(await client.revokeAgentKey('etl', 'not-hex').catch((e) => e)).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    const malformed = await client.revokeAgentKey('etl', 'csk_secret-looking-thing').catch((e) => e);
+    expect(malformed).toBeInstanceOf(TypeError);
+    expect(malformed.message).not.toContain('secret-looking-thing');
+    expect(server.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'DELETE /v1/agents/etl/keys/0123456789abcdef',
+      'DELETE /v1/agents/etl/keys/0123456789abcdef',
+      'DELETE /v1/agents/etl/keys/fedcba9876543210',
+      'DELETE /v1/agents/etl/keys/not-hex',
+    ]);
+    expect(JSON.stringify(server.seen)).not.toContain('s'.repeat(43));
   });
 });

@@ -1,5 +1,6 @@
 import type { Outcome, ReviewInput, SubmittedActionInput } from '@countersign/core';
-import { type ApiIssue, CountersignApiError, CountersignConnectionError } from '../errors/index.js';
+import { type ApiIssue, CountersignApiError, CountersignConnectionError, describeCause } from '../errors/index.js';
+import { parseEventStream } from './event-stream.js';
 import type {
   ActionPage,
   ActionWithGrant,
@@ -19,8 +20,10 @@ import type {
   SubmitOptions,
   SubmitResult,
   WaitOptions,
+  WatchOptions,
 } from './types.js';
 
+export { parseEventStream, type ServerSentEvent } from './event-stream.js';
 export type * from './types.js';
 
 export interface CountersignClientOptions {
@@ -42,11 +45,17 @@ interface RequestOptions {
   query?: Query;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** The `Accept` header (default: JSON and problem+JSON). */
+  accept?: string;
 }
 
 /** The longest long-poll the API accepts, in seconds. */
 const maxWaitSeconds = 60;
 const maxConsecutiveRetries = 5;
+/** The server sends a keep-alive comment every 15 s: a stream silent three times that long is dead. */
+const defaultIdleTimeoutMs = 45_000;
+/** Streams in a row that fail or end before their first event, after which a wait long-polls for good. */
+const maxSilentStreams = 3;
 
 /**
  * A client for the Countersign HTTP API: submit an action, wait for its decision, review, report the outcome,
@@ -117,38 +126,166 @@ export class CountersignClient {
   }
 
   /**
-   * Waits until the action leaves `pending` (approved, denied, rejected, expired, cancelled), by long-polls of at
-   * most 60 s. Resolves with the action; if `timeoutMs` elapses first, with the action still `pending`. Brief
-   * outages (server restarting, 502/503/504, rate limiting) are retried with backoff.
+   * Follows an action as it changes (`GET /v1/actions/{id}/events`, Server-Sent Events): yields the action now,
+   * then again after every change (each approval, the decision, the outcome), and ends when the server ends the
+   * stream — normally once the action is terminal (`approved` is not: the stream goes on to `succeeded` or
+   * `failed`). Break out of the loop, or abort `signal`, to stop watching; the connection is then closed.
+   *
+   * One connection, never re-opened: if the server ends the stream early (it is restarting) the last action
+   * yielded is not terminal; if it breaks off, or sends nothing, not even its 15-second keep-alive, for
+   * `idleTimeoutMs`, the iterator throws {@link CountersignConnectionError}. {@link waitForDecision} recovers
+   * from both. A server without the route answers 404 (`not_found`), a non-stream answer throws
+   * `unexpected_response`.
+   *
+   * @example
+   * ```ts
+   * for await (const action of countersign.watchAction(id, { signal })) console.log(action.status);
+   * ```
+   */
+  async *watchAction(id: string, options: WatchOptions = {}): AsyncGenerator<ActionWithGrant, void, undefined> {
+    const { signal } = options;
+    const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
+    const connection = new AbortController();
+    const { response, url } = await this.#open('GET', `/v1/actions/${segment(id)}/events`, {
+      signal: anySignal(signal, connection.signal),
+      accept: 'text/event-stream',
+    });
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    let silent = false;
+    const heard = () => {
+      clearTimeout(idle);
+      if (idleTimeoutMs <= 0 || !Number.isFinite(idleTimeoutMs)) return;
+      idle = setTimeout(() => {
+        silent = true;
+        connection.abort(new Error(`no data for ${idleTimeoutMs} ms`));
+      }, idleTimeoutMs);
+    };
+    try {
+      const type = response.headers.get('content-type') ?? '';
+      if (!/^text\/event-stream\b/i.test(type) || !response.body) {
+        throw new CountersignApiError({
+          status: response.status,
+          code: 'unexpected_response',
+          detail: `GET ${url} answered HTTP ${response.status} with ${type === '' ? 'no content type' : type}, not an event stream; is ${this.url} a Countersign server?`,
+        });
+      }
+      heard();
+      for await (const event of parseEventStream(chunksOf(response.body, heard))) {
+        if (event.event !== 'action') continue;
+        let action: ActionWithGrant;
+        try {
+          action = JSON.parse(event.data) as ActionWithGrant;
+        } catch {
+          throw new CountersignApiError({
+            status: response.status,
+            code: 'unexpected_response',
+            detail: `GET ${url} sent an action event whose data is not JSON`,
+          });
+        }
+        yield action;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (error instanceof CountersignApiError) throw error;
+      if (silent) {
+        throw new CountersignConnectionError(
+          this.url,
+          error,
+          `the event stream of ${id} from ${this.url} sent nothing for ${idleTimeoutMs >= 1000 ? `${Math.round(idleTimeoutMs / 1000)} s` : `${idleTimeoutMs} ms`}, not even a keep-alive; the connection seems dead`,
+        );
+      }
+      throw new CountersignConnectionError(
+        this.url,
+        error,
+        `the event stream of ${id} from ${this.url} broke off (${describeCause(error)})`,
+      );
+    } finally {
+      clearTimeout(idle);
+      connection.abort();
+    }
+  }
+
+  /**
+   * Waits until the action leaves `pending` (approved, denied, rejected, expired, cancelled). Resolves with the
+   * action; if `timeoutMs` elapses first, with the action still `pending`.
+   *
+   * It follows the action's event stream ({@link watchAction}), so `onProgress` hears of each approval as it is
+   * given. If the stream breaks off or the server ends it early, it long-polls (`?wait=N`, at most
+   * `pollSeconds`) until the stream can be opened again; against a server without the stream (or with
+   * `stream: false`) it long-polls throughout. Brief outages (server restarting, 502/503/504, rate limiting) are
+   * retried with backoff.
    */
   async waitForDecision(id: string, options: WaitOptions = {}): Promise<ActionWithGrant> {
     const { onProgress, signal } = options;
     const pollSeconds = Math.max(1, Math.min(maxWaitSeconds, Math.floor(options.pollSeconds ?? maxWaitSeconds)));
     const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    let action = await this.getAction(id, { signal });
-    onProgress?.(action);
+    /**
+     * `stream`: follow the event stream. `bridge`: it failed or ended early, so long-poll once, then stream again.
+     * `poll`: the server has no stream (or it keeps failing): long-poll throughout.
+     */
+    let mode: 'stream' | 'bridge' | 'poll' = options.stream === false ? 'poll' : 'stream';
+    let action: ActionWithGrant | undefined;
     let failures = 0;
-    while (action.status === 'pending') {
+    let silentStreams = 0;
+    /** Set when onProgress threw: its error ends the wait as it is, not taken for a failure of the stream. */
+    let callbackFailure: { error: unknown } | undefined;
+    const progress = (latest: ActionWithGrant) => {
+      try {
+        onProgress?.(latest);
+      } catch (error) {
+        callbackFailure = { error };
+        throw error;
+      }
+    };
+    while (action === undefined || action.status === 'pending') {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const timeout = Number.isFinite(remaining) ? AbortSignal.timeout(remaining) : undefined;
-      const waitSeconds = Math.min(pollSeconds, Math.ceil(remaining / 1000));
+      const waiting = anySignal(signal, timeout);
+      let events = 0;
       try {
-        action = await this.getAction(id, { waitSeconds, signal: anySignal(signal, timeout) });
+        if (mode === 'stream') {
+          for await (const latest of this.watchAction(id, { signal: waiting, idleTimeoutMs: options.idleTimeoutMs })) {
+            events += 1;
+            failures = 0;
+            silentStreams = 0;
+            action = latest;
+            progress(latest);
+            if (latest.status !== 'pending') return latest;
+          }
+          // The server ended the stream while the action is pending (say it is shutting down): bridge with a poll.
+          if (events === 0) silentStreams += 1;
+          mode = silentStreams >= maxSilentStreams ? 'poll' : 'bridge';
+          continue;
+        }
+        const waitSeconds = action === undefined ? undefined : Math.min(pollSeconds, Math.ceil(remaining / 1000));
+        const latest = await this.getAction(id, { waitSeconds, signal: waiting });
         failures = 0;
+        action = latest;
+        progress(latest);
+        if (mode === 'bridge') mode = 'stream';
       } catch (error) {
+        if (callbackFailure) throw callbackFailure.error;
         if (signal?.aborted) throw signal.reason;
         if (timeout?.aborted) break;
+        if (mode === 'stream') {
+          // Not a passing failure (404 from a server or proxy without the route, not an event stream, …):
+          // long-poll from now on, which also reports a real refusal (an unknown action, a revoked key) itself.
+          if (!isTransient(error)) {
+            mode = 'poll';
+            continue;
+          }
+          if (events === 0) silentStreams += 1;
+          mode = silentStreams >= maxSilentStreams ? 'poll' : 'bridge';
+        }
         failures += 1;
         if (!isTransient(error) || failures > maxConsecutiveRetries) throw error;
         const backoff = Math.min(15_000, (options.retryDelayMs ?? 1000) * 2 ** (failures - 1));
         const retryAfter = error instanceof CountersignApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
         await sleep(Math.min(Math.max(backoff, retryAfter), deadline - Date.now()), signal);
-        continue;
       }
-      onProgress?.(action);
     }
-    return action;
+    return action ?? this.getAction(id, { signal });
   }
 
   /** One page of actions (`GET /v1/actions`): agents see their own, reviewers and admins all. */
@@ -224,6 +361,22 @@ export class CountersignClient {
     return (await this.#request<RevokedAgentKeys>('DELETE', `/v1/agents/${segment(agentId)}/keys`)).body;
   }
 
+  /**
+   * Admin: revokes one key of an agent (`DELETE /v1/agents/{id}/keys/{keyId}`), e.g. the old key after a
+   * rotation. `key` is the key's id — the 16 hex digits right after `csk_` — or the whole `csk_…` key, whose id
+   * is then taken from it here: the secret part is never sent. Fails `not_found` when the agent has no such live
+   * key, `validation_failed` when the id is not 16 hex digits.
+   */
+  async revokeAgentKey(agentId: string, key: string): Promise<RevokedAgentKeys> {
+    const keyId = key.startsWith(agentKeyPrefix) ? agentKeyId(key) : key;
+    if (keyId === undefined) {
+      // Not a well-formed key: say so without echoing it, and without sending any of it.
+      throw new TypeError('that is not an agent key: expected csk_ followed by 16 hex digits, _ and the secret');
+    }
+    return (await this.#request<RevokedAgentKeys>('DELETE', `/v1/agents/${segment(agentId)}/keys/${segment(keyId)}`))
+      .body;
+  }
+
   /** Admin: mints a token for a reviewer named in the policy's groups (shown once). */
   async createReviewerToken(reviewerId: string): Promise<ReviewerToken> {
     return (await this.#request<ReviewerToken>('POST', `/v1/reviewers/${segment(reviewerId)}/tokens`, { body: {} }))
@@ -251,10 +404,15 @@ export class CountersignClient {
       .body;
   }
 
-  async #request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
+  /** Sends a request; resolves with a successful response, throws the problem of an unsuccessful one. */
+  async #open(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ response: Response; url: string }> {
     const url = this.url + path + queryString(options.query);
     const headers: Record<string, string> = {
-      accept: 'application/json, application/problem+json',
+      accept: options.accept ?? 'application/json, application/problem+json',
       'user-agent': this.#userAgent,
       ...(this.#via !== undefined && { 'x-countersign-via': this.#via }),
       ...options.headers,
@@ -272,14 +430,22 @@ export class CountersignClient {
       if (options.signal?.aborted) throw options.signal.reason;
       throw new CountersignConnectionError(this.url, error);
     }
-    let text: string;
+    if (!response.ok) throw problemFrom(response, await this.#text(response, options.signal), `${method} ${url}`);
+    return { response, url };
+  }
+
+  async #text(response: Response, signal: AbortSignal | undefined): Promise<string> {
     try {
-      text = await response.text();
+      return await response.text();
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (signal?.aborted) throw signal.reason;
       throw new CountersignConnectionError(this.url, error);
     }
-    if (!response.ok) throw problemFrom(response, text, `${method} ${url}`);
+  }
+
+  async #request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
+    const { response, url } = await this.#open(method, path, options);
+    const text = await this.#text(response, options.signal);
     if (text === '') return { status: response.status, body: undefined as T };
     try {
       return { status: response.status, body: JSON.parse(text) as T };
@@ -291,6 +457,17 @@ export class CountersignClient {
       });
     }
   }
+}
+
+const agentKeyPrefix = 'csk_';
+
+/**
+ * The public id of an agent key: the 16 hex digits right after `csk_` (what `revokeAgentKey` and the audit log
+ * name a key by). Undefined when `key` is not an agent key.
+ */
+export function agentKeyId(key: string): string | undefined {
+  const match = /^csk_([0-9a-f]{16})_./.exec(key);
+  return match?.[1];
 }
 
 /** Codes for error responses that are not RFC 9457 problems (a proxy's page, an unknown route). */
@@ -355,6 +532,21 @@ function queryString(query: Query | undefined): string {
 function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** The chunks of a response body; `heard` is called as each arrives (the idle timer of an event stream). */
+async function* chunksOf(body: ReadableStream<Uint8Array>, heard: () => void): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      heard();
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -31,14 +31,37 @@ export interface GetActionOptions {
   signal?: AbortSignal;
 }
 
+export interface WatchOptions {
+  /** Stops watching: the iterator throws the signal's reason and the connection is closed. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Give up on a stream that sends nothing, not even the keep-alive comment the server sends every 15 s, for
+   * this long: it throws `CountersignConnectionError` (default 45 000 ms; 0 never gives up).
+   */
+  idleTimeoutMs?: number | undefined;
+}
+
 export interface WaitOptions {
   /** Give up after this long and resolve with the action, still `pending`. Default: wait as long as it takes. */
   timeoutMs?: number;
-  /** Called with the action after the first read and after every long-poll (approvals may have been added). */
+  /**
+   * Called with the action as it is first read and each time the server sends it again: every event of the
+   * stream (each approval as it is given), or every long-poll answer when polling.
+   */
   onProgress?: (action: ActionWithGrant) => void;
   /** Stops waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Longest single long-poll, 1–60 seconds (default 60). Shorter polls report approvals sooner. */
+  /**
+   * Follow the action's event stream (default true). False: long-poll only, which hears of approvals that do not
+   * decide the action only when a poll ends (every `pollSeconds`).
+   */
+  stream?: boolean;
+  /** The event stream's idle timeout (see {@link WatchOptions.idleTimeoutMs}). */
+  idleTimeoutMs?: number;
+  /**
+   * Longest single long-poll, 1–60 seconds (default 60), when long-polling: against a server without the event
+   * stream, or while the stream is down. Shorter polls report approvals sooner.
+   */
   pollSeconds?: number;
   /**
    * First pause before retrying after the server was unreachable or answered 502/503/504/429 mid-wait

@@ -38,7 +38,7 @@ export class CountersignApiError extends Error {
     title?: string | undefined;
     retryAfterSeconds?: number | undefined;
   }) {
-    super(`${init.detail} (${init.code})`);
+    super(`${init.detail} [${init.code}]`);
     this.name = 'CountersignApiError';
     this.status = init.status;
     this.code = init.code;
@@ -50,16 +50,21 @@ export class CountersignApiError extends Error {
   }
 }
 
-/** The server could not be reached at all: nothing listens at the URL, DNS failed, the connection dropped. */
+/**
+ * The server could not be reached at all (nothing listens at the URL, DNS failed), or the connection dropped: a
+ * response or an event stream broke off, or an event stream went silent.
+ */
 export class CountersignConnectionError extends Error {
   /** Always `unreachable`, so callers can switch on `code` for both error classes. */
   readonly code = 'unreachable';
   /** The server URL the client was configured with. */
   readonly url: string;
 
-  constructor(url: string, cause: unknown) {
+  /** `message` replaces the default "could not reach …" (e.g. for a stream that broke off). */
+  constructor(url: string, cause: unknown, message?: string) {
     super(
-      `could not reach the Countersign server at ${url} (${describeCause(cause)}); is it running? Start one with \`countersign serve\`, or point COUNTERSIGN_URL at yours`,
+      message ??
+        `could not reach the Countersign server at ${url} (${describeCause(cause)}); is it running? Start one with \`countersign serve\`, or point COUNTERSIGN_URL at yours`,
       { cause },
     );
     this.name = 'CountersignConnectionError';
@@ -72,7 +77,8 @@ export function isCountersignApiError(error: unknown, code?: string): error is C
   return error instanceof CountersignApiError && (code === undefined || error.code === code);
 }
 
-function describeCause(cause: unknown): string {
+/** The most telling part of a fetch failure: the socket error's code (`ECONNREFUSED`), else its message. */
+export function describeCause(cause: unknown): string {
   // fetch wraps the socket error: TypeError('fetch failed', { cause: Error & { code: 'ECONNREFUSED' } }).
   const inner = cause instanceof Error && cause.cause !== undefined ? cause.cause : cause;
   if (inner && typeof inner === 'object' && 'code' in inner && typeof inner.code === 'string') return inner.code;
