@@ -14,21 +14,21 @@ import {
   transition,
   type Verdict,
 } from '@countersign/core';
-import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm';
-import { type AuditActor, type AuditRecord, appendAuditRecords } from '../audit/index.js';
+import { and, asc, desc, eq, lt, lte, type SQL, sql } from 'drizzle-orm';
+import type { AuditActor, AuditRecord } from '../audit/index.js';
 import { actionChannel } from '../events/index.js';
 import {
   findGrant,
+  type GrantClaims,
   type GrantRecord,
   type GrantSettings,
   grantFor,
-  insertGrant,
   type KeyRing,
   signGrant,
 } from '../grants/index.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Db } from '../store/database.js';
-import { actions, outbox } from '../store/schema.js';
+import { actions, auditEntries, grants, outbox } from '../store/schema.js';
 import { newActionId } from './ids.js';
 
 export interface Clock {
@@ -73,6 +73,9 @@ export class ActionService {
   readonly #keys: KeyRing;
   readonly #grants: GrantSettings;
   readonly #onCommit: (kind: string, count: number) => void;
+  /** The grant read together with an action by `get`, so `grantToken` on that action needs no second query. */
+  readonly #grantRead = new WeakMap<Action, GrantRecord | null>();
+  readonly #reads: ReturnType<typeof preparedReads>;
 
   constructor(options: ActionServiceOptions) {
     this.#db = options.db;
@@ -81,6 +84,7 @@ export class ActionService {
     this.#keys = options.keys;
     this.#grants = options.grants;
     this.#onCommit = options.onCommit ?? (() => {});
+    this.#reads = preparedReads(options.db);
   }
 
   /** A reviewer with their groups from the current policy. */
@@ -106,55 +110,35 @@ export class ActionService {
       action.status === 'approved' ? grantFor(action, [], now, this.#grants, this.#keys.currentKid) : undefined;
     const actor: AuditActor = { kind: 'agent', id: agent.id, via: options.via };
 
-    const stored = await this.#db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(actions)
-        .values({
-          id: action.id,
-          agentId: agent.id,
-          status: action.status,
-          version: 1,
-          idempotencyKey: options.idempotencyKey ?? null,
-          digest: action.digest,
-          document: action,
-          createdAt: now,
-          updatedAt: now,
-          dueAt: dueAt(action),
-        })
-        .onConflictDoNothing({ target: [actions.agentId, actions.idempotencyKey] })
-        .returning({ id: actions.id });
-      if (inserted.length === 0) return false;
-      if (grant) await insertGrant(tx, grant);
-      await appendAuditRecords(tx, [
-        {
-          ts: now,
-          type: 'action.submitted',
-          actionId: action.id,
-          actor,
-          data: {
-            action: action.action,
-            resource: action.resource,
-            environment: action.environment,
-            params: action.params,
-            ...(action.justification !== undefined && { justification: action.justification }),
-            context: action.context,
-            ...(action.onBehalfOf !== undefined && { onBehalfOf: action.onBehalfOf }),
-            digest: action.digest,
-            decision: {
-              effect: decision.effect,
-              rules: decision.rules,
-              reason: decision.reason,
-              policyVersion: decision.policyVersion,
-            },
-            status: action.status,
-            ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
-            ...(grant && { grant: { jti: grant.jti, expiresAt: grant.expiresAt.toISOString() } }),
-          },
+    const audit: AuditRecord = {
+      ts: now,
+      type: 'action.submitted',
+      actionId: action.id,
+      actor,
+      data: {
+        action: action.action,
+        resource: action.resource,
+        environment: action.environment,
+        params: action.params,
+        ...(action.justification !== undefined && { justification: action.justification }),
+        context: action.context,
+        ...(action.onBehalfOf !== undefined && { onBehalfOf: action.onBehalfOf }),
+        digest: action.digest,
+        decision: {
+          effect: decision.effect,
+          rules: decision.rules,
+          reason: decision.reason,
+          policyVersion: decision.policyVersion,
         },
-      ]);
-      await insertOutbox(tx, action, 'action.submitted', now);
-      return true;
-    });
+        status: action.status,
+        ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+        ...(grant && { grant: { jti: grant.jti, expiresAt: grant.expiresAt.toISOString() } }),
+      },
+    };
+    const result = await this.#db.execute(
+      submitStatement({ action, agentId: agent.id, idempotencyKey: options.idempotencyKey, now, grant, audit }),
+    );
+    const stored = ((result as { rows?: unknown[] }).rows ?? []).length > 0;
     if (!stored) return { action: await this.#replay(agent.id, options.idempotencyKey, action.digest), created: false };
     this.#onCommit('submitted', 1);
     return { action, created: true, ...(grant && { grant }) };
@@ -175,9 +159,18 @@ export class ActionService {
     return row.document;
   }
 
+  /** The action, read in one query with its grant (kept for {@link grantToken}). */
   async get(id: string): Promise<Action | undefined> {
-    const [row] = await this.#db.select({ document: actions.document }).from(actions).where(eq(actions.id, id));
-    return row?.document;
+    const [row] = await this.#reads.get.execute({ id });
+    if (!row) return undefined;
+    const { document, jti, kid, claims, expiresAt } = row;
+    this.#grantRead.set(
+      document,
+      jti !== null && kid !== null && claims !== null && expiresAt !== null
+        ? { jti, kid, claims: claims as unknown as GrantClaims, expiresAt }
+        : null,
+    );
+    return document;
   }
 
   /** A page of actions, newest first. */
@@ -237,7 +230,8 @@ export class ActionService {
   /** The grant of an approved action, signed, for its requesting agent. */
   async grantToken(action: Action, record?: GrantRecord): Promise<{ token: string; expiresAt: string } | undefined> {
     if (action.status !== 'approved') return undefined;
-    const grant = record ?? (await findGrant(this.#db, action.id));
+    const read = this.#grantRead.get(action);
+    const grant = record ?? (read !== undefined ? (read ?? undefined) : await findGrant(this.#db, action.id));
     if (!grant) return undefined;
     return { token: await signGrant(this.#keys, grant), expiresAt: grant.expiresAt.toISOString() };
   }
@@ -283,16 +277,12 @@ export class ActionService {
    */
   async #apply(id: string, actor: AuditActor, event: (at: Date) => LifecycleEvent): Promise<Action> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const [row] = await this.#db
-        .select({ version: actions.version, document: actions.document })
-        .from(actions)
-        .where(eq(actions.id, id));
+      const [row] = await this.#reads.versioned.execute({ id });
       if (!row) throw new CountersignError('not_found', `no action ${id}`);
       const result = transition(row.document, event(this.#clock.now()));
       if (!result.ok) throw new CountersignError(result.refusal.code, result.refusal.message);
-      const won = await this.#db.transaction((tx) =>
-        this.#write(tx, row.document, row.version, result.action, result.changed, actor),
-      );
+      // One statement: atomic without an explicit transaction.
+      const won = await this.#write(this.#db, row.document, row.version, result.action, result.changed, actor);
       if (won) {
         this.#onCommit(result.changed.kind, 1);
         return result.action;
@@ -311,24 +301,53 @@ export class ActionService {
     actor: AuditActor,
   ): Promise<boolean> {
     const now = new Date(after.updatedAt);
-    const updated = await tx
-      .update(actions)
-      .set({ status: after.status, version: version + 1, document: after, updatedAt: now, dueAt: dueAt(after) })
-      .where(and(eq(actions.id, after.id), eq(actions.version, version), eq(actions.status, before.status)))
-      .returning({ id: actions.id });
-    if (updated.length === 0) return false;
-    let grant: GrantRecord | undefined;
-    if (change.kind === 'approved') {
-      grant = grantFor(after, change.approvers, now, this.#grants, this.#keys.currentKid);
-      await insertGrant(tx, grant);
-    }
-    await appendAuditRecords(tx, [auditRecordFor(after, change, actor, now, grant)]);
-    if (change.kind !== 'approval_recorded' && change.kind !== 'outcome') {
-      await insertOutbox(tx, after, `action.${change.kind}`, now);
-    }
-    await tx.execute(sql`select pg_notify(${actionChannel}, ${after.id})`);
-    return true;
+    const grant =
+      change.kind === 'approved'
+        ? grantFor(after, change.approvers, now, this.#grants, this.#keys.currentKid)
+        : undefined;
+    const result = await tx.execute(
+      transitionStatement({
+        before,
+        version,
+        after,
+        now,
+        grant,
+        audit: auditRecordFor(after, change, actor, now, grant),
+        outboxEvent:
+          change.kind !== 'approval_recorded' && change.kind !== 'outcome' ? `action.${change.kind}` : undefined,
+      }),
+    );
+    return ((result as { rows?: unknown[] }).rows ?? []).length > 0;
   }
+}
+
+/**
+ * The reads every review and every long-poll wake-up makes, built once and sent as named prepared statements
+ * (building a query with Drizzle and planning it cost more than running these).
+ */
+function preparedReads(db: Db) {
+  const byId = eq(actions.id, sql.placeholder('id'));
+  return {
+    /** The action with its grant, if any. */
+    get: db
+      .select({
+        document: actions.document,
+        jti: grants.jti,
+        kid: grants.kid,
+        claims: grants.claims,
+        expiresAt: grants.expiresAt,
+      })
+      .from(actions)
+      .leftJoin(grants, eq(grants.actionId, actions.id))
+      .where(byId)
+      .prepare('countersign_action_get'),
+    /** The action and its version, for an optimistic transition. */
+    versioned: db
+      .select({ version: actions.version, document: actions.document })
+      .from(actions)
+      .where(byId)
+      .prepare('countersign_action_versioned'),
+  };
 }
 
 /** The next timed event of a pending action: its expiry or an escalation still to come. */
@@ -369,17 +388,99 @@ function auditRecordFor(
   };
 }
 
-/** One outbox row per notify target of the deciding rules; channels deliver them (with retries) later. */
-async function insertOutbox(tx: Db, action: Action, event: string, now: Date): Promise<void> {
-  if (action.decision.notify.length === 0 || action.decision.effect !== 'require_approval') return;
-  await tx.insert(outbox).values(
-    action.decision.notify.map((target) => ({
-      actionId: action.id,
-      target,
-      event,
-      payload: { actionId: action.id, status: action.status, event },
-      nextAttemptAt: now,
-      createdAt: now,
-    })),
-  );
+/**
+ * A submission as one statement: data-modifying CTEs insert the action and — only when it was inserted, i.e. its
+ * idempotency key was free — its grant, its audit record and its outbox rows. One round trip instead of five
+ * (BEGIN, three or four INSERTs, COMMIT), and just as atomic: a statement commits or fails as a whole, so a failed
+ * audit insert still fails the submission. Returns one row when the action was inserted, none on a replay.
+ */
+function submitStatement(input: {
+  action: Action;
+  agentId: string;
+  idempotencyKey: string | undefined;
+  now: Date;
+  grant: GrantRecord | undefined;
+  audit: AuditRecord;
+}): SQL {
+  const { action, agentId, now } = input;
+  const ts = now.toISOString();
+  const ctes: SQL[] = [
+    sql`source as (
+      insert into ${actions} (id, agent_id, status, version, idempotency_key, digest, document, created_at, updated_at, due_at)
+      values (${action.id}, ${agentId}, ${action.status}, 1, ${input.idempotencyKey ?? null}, ${action.digest},
+        ${JSON.stringify(action)}::jsonb, ${ts}::timestamptz, ${ts}::timestamptz, ${dueAt(action)?.toISOString() ?? null}::timestamptz)
+      on conflict (agent_id, idempotency_key) do nothing
+      returning id)`,
+    ...dependentInserts(action, now, input.grant, input.audit, 'action.submitted'),
+  ];
+  return sql`with ${sql.join(ctes, sql`, `)} select id from source`;
+}
+
+/**
+ * A transition as one statement: the conditional update (on the version and status read) and — only when it won —
+ * the grant, audit record and outbox rows, and the NOTIFY that wakes waiters once it commits. Inside a
+ * transaction (the sweeper's) it joins that transaction; on its own it is one. Returns one row when it won.
+ */
+function transitionStatement(input: {
+  before: Action;
+  version: number;
+  after: Action;
+  now: Date;
+  grant: GrantRecord | undefined;
+  audit: AuditRecord;
+  outboxEvent: string | undefined;
+}): SQL {
+  const { before, version, after, now } = input;
+  const ctes: SQL[] = [
+    sql`source as (
+      update ${actions} set status = ${after.status}, version = ${version + 1}, document = ${JSON.stringify(after)}::jsonb,
+        updated_at = ${now.toISOString()}::timestamptz, due_at = ${dueAt(after)?.toISOString() ?? null}::timestamptz
+      where id = ${after.id} and version = ${version} and status = ${before.status}
+      returning id)`,
+    ...dependentInserts(after, now, input.grant, input.audit, input.outboxEvent),
+  ];
+  // The main query references the source, so pg_notify runs exactly when the update won.
+  return sql`with ${sql.join(ctes, sql`, `)} select id, pg_notify(${actionChannel}, id) from source`;
+}
+
+/** CTEs inserting what commits with a change of the action in CTE `source`, each only if `source` has its row. */
+function dependentInserts(
+  action: Action,
+  now: Date,
+  grant: GrantRecord | undefined,
+  audit: AuditRecord,
+  outboxEvent: string | undefined,
+): SQL[] {
+  const ts = now.toISOString();
+  const ctes: SQL[] = [
+    sql`audited as (
+      insert into ${auditEntries} (ts, type, action_id, actor, data)
+      select ${audit.ts.toISOString()}::timestamptz, ${audit.type}, source.id, ${JSON.stringify(audit.actor)}::jsonb,
+        ${JSON.stringify(audit.data)}::jsonb
+      from source)`,
+  ];
+  if (grant) {
+    ctes.push(sql`granted as (
+      insert into ${grants} (jti, action_id, agent_id, kid, claims, expires_at)
+      select ${grant.jti}, source.id, ${grant.claims.sub}, ${grant.kid}, ${JSON.stringify(grant.claims)}::jsonb,
+        ${grant.expiresAt.toISOString()}::timestamptz
+      from source)`);
+  }
+  const targets = outboxEvent === undefined ? [] : outboxTargets(action);
+  if (targets.length > 0) {
+    const payload = JSON.stringify({ actionId: action.id, status: action.status, event: outboxEvent });
+    ctes.push(sql`outboxed as (
+      insert into ${outbox} (action_id, target, event, payload, next_attempt_at, created_at)
+      select source.id, t.target, ${outboxEvent}, ${payload}::jsonb, ${ts}::timestamptz, ${ts}::timestamptz
+      from source cross join (values ${sql.join(
+        targets.map((target) => sql`(${target})`),
+        sql`, `,
+      )}) as t(target))`);
+  }
+  return ctes;
+}
+
+/** The notify targets that get an outbox row when `action` changes (approval-requiring decisions only). */
+function outboxTargets(action: Action): readonly string[] {
+  return action.decision.effect === 'require_approval' ? action.decision.notify : [];
 }

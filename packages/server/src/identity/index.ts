@@ -51,11 +51,8 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-/** Resolves a bearer token to its principal, or `undefined` when it is unknown, malformed or revoked. */
-export async function authenticate(db: Db, token: string, adminToken: string): Promise<Principal | undefined> {
-  const parsed = parseToken(token);
-  if (!parsed) return sameSecret(token, adminToken) ? { kind: 'admin' } : undefined;
-  const [row] = await db
+function prepareCredentialLookup(db: Db) {
+  return db
     .select({
       kind: credentials.kind,
       subject: credentials.subject,
@@ -65,8 +62,31 @@ export async function authenticate(db: Db, token: string, adminToken: string): P
     })
     .from(credentials)
     .leftJoin(agents, and(eq(credentials.kind, 'agent'), eq(agents.id, credentials.subject), isNull(agents.revokedAt)))
-    .where(and(eq(credentials.id, parsed.id), isNull(credentials.revokedAt)))
-    .limit(1);
+    .where(and(eq(credentials.id, sql.placeholder('id')), isNull(credentials.revokedAt)))
+    .limit(1)
+    .prepare('countersign_authenticate');
+}
+
+const credentialLookups = new WeakMap<Db, ReturnType<typeof prepareCredentialLookup>>();
+
+/**
+ * The credential lookup, built once per database and sent as a named prepared statement: every request runs it,
+ * and building the query with Drizzle and planning it in PostgreSQL cost more than running it.
+ */
+function credentialLookup(db: Db): ReturnType<typeof prepareCredentialLookup> {
+  let lookup = credentialLookups.get(db);
+  if (!lookup) {
+    lookup = prepareCredentialLookup(db);
+    credentialLookups.set(db, lookup);
+  }
+  return lookup;
+}
+
+/** Resolves a bearer token to its principal, or `undefined` when it is unknown, malformed or revoked. */
+export async function authenticate(db: Db, token: string, adminToken: string): Promise<Principal | undefined> {
+  const parsed = parseToken(token);
+  if (!parsed) return sameSecret(token, adminToken) ? { kind: 'admin' } : undefined;
+  const [row] = await credentialLookup(db).execute({ id: parsed.id });
   if (!row || row.kind !== parsed.kind) return undefined;
   const presented = Buffer.from(sha256(parsed.secret), 'hex');
   const stored = Buffer.from(row.secretHash, 'hex');
