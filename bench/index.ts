@@ -7,6 +7,11 @@ const benches: Record<string, { describe: string; load: () => Promise<{ main(arg
     describe: 'decisions/s and p50/p99 latency of a 200-rule CEL policy, against Cedar (cedar-wasm) on the same policy',
     load: () => import('./policy/index.js'),
   },
+  api: {
+    describe:
+      'allowed-path submissions/s end to end and long-poll wake p50/p99 on PGlite and PostgreSQL, against bare Fastify (and raw NOTIFY)',
+    load: () => import('./api/index.js'),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);
