@@ -1,4 +1,4 @@
-import type { Action, ActionStatus } from '@countersign/core';
+import { type Action, type ActionStatus, actionStatusSchema } from '@countersign/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -15,23 +15,12 @@ import {
 
 /**
  * The database schema: the single source for the committed migrations in `packages/server/drizzle/`
- * (`npm run db:generate -w @countersign/server` after a change). Every table is written only inside the
- * store's transactions (see `store/index.ts`).
+ * (`npm run db:generate -w @countersign/server` after a change). Actions, their grants, audit records and outbox
+ * rows are written together, one statement or transaction per change (see `actions/service.ts`).
  */
 
-const statuses = [
-  'pending',
-  'approved',
-  'denied',
-  'rejected',
-  'expired',
-  'cancelled',
-  'succeeded',
-  'failed',
-] as const satisfies readonly ActionStatus[];
-
-/** Mirrors core's `actionStatusSchema` (a test keeps the two in step). */
-export const actionStatus = pgEnum('action_status', statuses);
+/** Mirrors core's `actionStatusSchema`, in its order (adding a status needs a migration). */
+export const actionStatus = pgEnum('action_status', actionStatusSchema.options as [ActionStatus, ...ActionStatus[]]);
 
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
