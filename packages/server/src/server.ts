@@ -12,6 +12,7 @@ import { KeyRing } from './grants/index.js';
 import { buildApp } from './http/app.js';
 import type { ApiContext } from './http/context.js';
 import { createMetrics } from './http/metrics.js';
+import { Authenticator } from './identity/index.js';
 import { PolicyHolder, reloadPolicy } from './policy/index.js';
 import { type Database, openDatabase, type StoreTarget } from './store/database.js';
 
@@ -91,6 +92,8 @@ async function listen(
 ): Promise<RunningServer> {
   const { clock, policy, keys, admin, database } = parts;
   const events = await ActionEvents.listen(database);
+  const authenticator = new Authenticator(database.db, admin.token);
+  await authenticator.listen(database);
   const shutdown = new AbortController();
   const metrics = createMetrics({ waiters: () => events.waiting, unchained: () => countUnchained(database.db) });
   const sequencer = new AuditSequencer(database.db, {
@@ -130,7 +133,7 @@ async function listen(
     sequencer,
     sweeper,
     metrics,
-    adminToken: admin.token,
+    authenticator,
     shutdown: shutdown.signal,
     version: serverVersion,
   };

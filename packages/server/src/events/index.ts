@@ -16,12 +16,11 @@ export class ActionEvents {
   /** Starts listening on the database. */
   static async listen(database: Database): Promise<ActionEvents> {
     const events = new ActionEvents();
-    await database.listen(
-      actionChannel,
-      (payload) => events.#emit(payload),
+    await database.listen(actionChannel, {
+      message: (payload) => events.#emit(payload),
       // Notifications sent while the connection was down are lost: wake everyone to re-read.
-      () => events.#emitAll(),
-    );
+      restored: () => events.#emitAll(),
+    });
     return events;
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CountersignError, isCountersignError } from '@countersign/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { authenticate } from '../identity/index.js';
 import type { ApiContext } from './context.js';
 import { problemFor } from './problem.js';
 import { openApiDocument, type RouteSpec, registerRoute } from './route.js';
@@ -49,7 +48,7 @@ export function buildApp(context: ApiContext, options: AppOptions): FastifyInsta
   const authenticator = async (request: Parameters<Parameters<typeof registerRoute>[2]>[0]) => {
     const match = bearer.exec(request.headers.authorization ?? '');
     if (!match?.[1]) return undefined;
-    return authenticate(context.database.db, match[1], context.adminToken);
+    return context.authenticator.authenticate(match[1]);
   };
   for (const route of routes) registerRoute(app, route, authenticator);
 

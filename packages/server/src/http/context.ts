@@ -3,6 +3,7 @@ import type { Sweeper } from '../actions/sweeper.js';
 import type { AuditSequencer } from '../audit/index.js';
 import type { ActionEvents } from '../events/index.js';
 import type { GrantSettings, KeyRing } from '../grants/index.js';
+import type { Authenticator } from '../identity/index.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Database } from '../store/database.js';
 import type { Metrics } from './metrics.js';
@@ -19,7 +20,8 @@ export interface ApiContext {
   sequencer: AuditSequencer;
   sweeper: Sweeper;
   metrics: Metrics;
-  adminToken: string;
+  /** Resolves bearer tokens (agent keys, reviewer tokens, the admin token). */
+  authenticator: Authenticator;
   /** Aborts when the server starts shutting down: long polls answer at once and event streams end. */
   shutdown: AbortSignal;
   version: string;

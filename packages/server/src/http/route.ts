@@ -59,7 +59,7 @@ export function viaOf(request: FastifyRequest): string {
   return parsed.success ? parsed.data : 'api';
 }
 
-export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
+export type RequestAuthenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
 
 const authHints: Record<PrincipalKind, string> = {
   agent: 'an agent key (countersign keys create)',
@@ -67,7 +67,7 @@ const authHints: Record<PrincipalKind, string> = {
   admin: 'the admin token',
 };
 
-export function registerRoute(app: FastifyInstance, spec: RouteSpec, authenticate: Authenticator): void {
+export function registerRoute(app: FastifyInstance, spec: RouteSpec, authenticate: RequestAuthenticator): void {
   app.route({
     method: spec.method,
     url: spec.url,

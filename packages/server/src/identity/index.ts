@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Agent, CountersignError } from '@countersign/core';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { type AuditActor, appendAuditRecords } from '../audit/index.js';
-import type { Db } from '../store/database.js';
+import type { Database, Db } from '../store/database.js';
 import { agents, credentials } from '../store/schema.js';
 
 /**
@@ -82,18 +82,97 @@ function credentialLookup(db: Db): ReturnType<typeof prepareCredentialLookup> {
   return lookup;
 }
 
-/** Resolves a bearer token to its principal, or `undefined` when it is unknown, malformed or revoked. */
-export async function authenticate(db: Db, token: string, adminToken: string): Promise<Principal | undefined> {
-  const parsed = parseToken(token);
-  if (!parsed) return sameSecret(token, adminToken) ? { kind: 'admin' } : undefined;
-  const [row] = await credentialLookup(db).execute({ id: parsed.id });
-  if (!row || row.kind !== parsed.kind) return undefined;
-  const presented = Buffer.from(sha256(parsed.secret), 'hex');
-  const stored = Buffer.from(row.secretHash, 'hex');
-  if (stored.length !== presented.length || !timingSafeEqual(presented, stored)) return undefined;
-  if (row.kind === 'reviewer') return { kind: 'reviewer', id: row.subject };
-  if (row.owner === null || row.labels === null) return undefined;
-  return { kind: 'agent', agent: { id: row.subject, owner: row.owner, labels: row.labels } };
+/** The NOTIFY channel revocations are announced on, so every replica forgets the credentials it remembers. */
+export const credentialChannel = 'countersign_credentials';
+
+type CredentialRow = Awaited<ReturnType<ReturnType<typeof prepareCredentialLookup>['execute']>>[number];
+
+export interface AuthenticatorOptions {
+  /** How long a verified credential is remembered (a bound; revocations clear it at once). Default 60 s. */
+  ttlMs?: number;
+  /** How many are remembered at most. Default 10,000. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/**
+ * Resolves bearer tokens to principals. Looking a credential up costs a database round trip on every request, so
+ * verified credentials are remembered — but only while this process is sure to hear of revocations: every
+ * revocation sends `NOTIFY countersign_credentials` in its transaction, every replica LISTENs and forgets everything
+ * it remembers when one arrives, and while its LISTEN connection is down it remembers nothing and asks the database
+ * every time (fail closed). The secret is checked against its stored hash on every request, remembered or not.
+ */
+export class Authenticator {
+  readonly #db: Db;
+  readonly #adminToken: string;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #remembered = new Map<string, { row: CredentialRow; until: number }>();
+  #listening = false;
+  /** Counts revocations heard, so a lookup that raced one is not remembered. */
+  #epoch = 0;
+
+  constructor(db: Db, adminToken: string, options: AuthenticatorOptions = {}) {
+    this.#db = db;
+    this.#adminToken = adminToken;
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts listening for revocations; only from then on are credentials remembered. */
+  async listen(database: Database): Promise<void> {
+    await database.listen(credentialChannel, {
+      message: () => this.forget(),
+      lost: () => {
+        this.#listening = false;
+        this.forget();
+      },
+      restored: () => {
+        this.forget();
+        this.#listening = true;
+      },
+    });
+    this.#listening = true;
+  }
+
+  /** Forgets every remembered credential (after a revocation here or anywhere). */
+  forget(): void {
+    this.#remembered.clear();
+    this.#epoch += 1;
+  }
+
+  /** The principal a bearer token stands for, or `undefined` when it is unknown, malformed or revoked. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const parsed = parseToken(token);
+    if (!parsed) return sameSecret(token, this.#adminToken) ? { kind: 'admin' } : undefined;
+    const row = await this.#lookup(parsed.id);
+    if (!row || row.kind !== parsed.kind) return undefined;
+    const presented = Buffer.from(sha256(parsed.secret), 'hex');
+    const stored = Buffer.from(row.secretHash, 'hex');
+    if (stored.length !== presented.length || !timingSafeEqual(presented, stored)) return undefined;
+    if (row.kind === 'reviewer') return { kind: 'reviewer', id: row.subject };
+    if (row.owner === null || row.labels === null) return undefined;
+    return { kind: 'agent', agent: { id: row.subject, owner: row.owner, labels: row.labels } };
+  }
+
+  async #lookup(id: string): Promise<CredentialRow | undefined> {
+    const now = this.#now();
+    const remembered = this.#remembered.get(id);
+    if (remembered && remembered.until > now && this.#listening) return remembered.row;
+    // A revocation heard while the query runs must not be undone by remembering its (possibly older) answer.
+    const epoch = this.#epoch;
+    const [row] = await credentialLookup(this.#db).execute({ id });
+    if (row && this.#listening && epoch === this.#epoch) {
+      if (this.#remembered.size >= this.#maxEntries) {
+        const oldest = this.#remembered.keys().next().value;
+        if (oldest !== undefined) this.#remembered.delete(oldest);
+      }
+      this.#remembered.set(id, { row, until: now + this.#ttlMs });
+    }
+    return row;
+  }
 }
 
 const adminActor: AuditActor = { kind: 'system', id: 'admin', via: 'api' };
@@ -238,5 +317,7 @@ async function revokeCredentials(
       ),
     )
     .returning({ id: credentials.id });
+  // Delivered to every replica when the transaction commits; each forgets the credentials it remembers.
+  if (revoked.length > 0) await tx.execute(sql`select pg_notify(${credentialChannel}, ${subject})`);
   return revoked.length;
 }

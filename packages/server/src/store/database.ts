@@ -27,14 +27,22 @@ export interface PostgresSsl {
   ca?: string;
 }
 
+export interface ListenHandlers {
+  message(payload: string): void;
+  /** The LISTEN connection broke: notifications are being missed until `restored`. */
+  lost?(): void;
+  /** Listening again after `lost`. */
+  restored?(): void;
+}
+
 /** An open database: Drizzle, LISTEN/NOTIFY, and a clean shutdown. */
 export interface Database {
   readonly kind: StoreTarget['kind'];
   /** For logs and start-up output: the PGlite directory, or the PostgreSQL server without credentials. */
   readonly description: string;
   readonly db: Db;
-  /** Calls `onMessage` for every NOTIFY on `channel`, and `onReconnect` when notifications may have been missed. */
-  listen(channel: string, onMessage: (payload: string) => void, onReconnect?: () => void): Promise<void>;
+  /** Calls `message` for every NOTIFY on `channel`; `lost` and `restored` frame a time when some were missed. */
+  listen(channel: string, handlers: ListenHandlers): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,8 +67,9 @@ async function openPglite(dataDir: string): Promise<Database> {
       kind: 'pglite',
       description: `PGlite in ${dataDir}`,
       db,
-      async listen(channel, onMessage) {
-        await pglite.listen(channel, onMessage);
+      async listen(channel, handlers) {
+        // In-process: nothing can be missed.
+        await pglite.listen(channel, (payload) => handlers.message(payload));
       },
       async ping() {
         await pglite.query('select 1');
@@ -101,28 +110,34 @@ async function openPostgres(target: Extract<StoreTarget, { kind: 'postgres' }>):
     kind: 'postgres',
     description: `PostgreSQL at ${redactUrl(target.url)}`,
     db,
-    async listen(channel, onMessage, onReconnect) {
+    async listen(channel, handlers) {
       // A dedicated connection per channel: pool clients come and go, LISTEN must stay put.
       const connect = async (): Promise<void> => {
         const client = new pg.Client({ connectionString: target.url, ...(ssl !== undefined && { ssl }) });
         client.on('notification', (message) => {
-          if (message.channel === channel) onMessage(message.payload ?? '');
+          if (message.channel === channel) handlers.message(message.payload ?? '');
         });
         client.on('error', () => {
-          if (closed) return;
+          if (closed || !listeners.includes(client)) return;
           listeners.splice(listeners.indexOf(client), 1);
           client.end().catch(() => {});
+          handlers.lost?.();
           const retry = (): void => {
             if (closed) return;
             connect().then(
-              () => onReconnect?.(),
+              () => handlers.restored?.(),
               () => setTimeout(retry, 500).unref(),
             );
           };
           setTimeout(retry, 100).unref();
         });
-        await client.connect();
-        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (error) {
+          client.end().catch(() => {});
+          throw error;
+        }
         listeners.push(client);
       };
       await connect();

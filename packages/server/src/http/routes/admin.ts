@@ -68,6 +68,9 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       sequencer.poke();
       return result;
     });
+  /** A revocation: besides the NOTIFY every replica hears, this process forgets what it remembers right away. */
+  const revocation = <T>(work: Parameters<typeof database.db.transaction<T>>[0]) =>
+    transaction(work).finally(() => context.authenticator.forget());
   return [
     defineRoute({
       method: 'POST',
@@ -123,7 +126,7 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       errors: ['not_found', 'forbidden'],
       handler: async ({ params }) => ({
         id: params.id,
-        revoked: await transaction((tx) => revokeAgentKeys(tx, params.id, clock.now())),
+        revoked: await revocation((tx) => revokeAgentKeys(tx, params.id, clock.now())),
       }),
     }),
     defineRoute({
@@ -137,7 +140,7 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       errors: ['not_found', 'forbidden', 'validation_failed'],
       handler: async ({ params }) => ({
         id: params.id,
-        revoked: await transaction((tx) => revokeAgentKeys(tx, params.id, clock.now(), params.keyId)),
+        revoked: await revocation((tx) => revokeAgentKeys(tx, params.id, clock.now(), params.keyId)),
       }),
     }),
     defineRoute({
@@ -171,7 +174,7 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       responses: { 200: z.object({ reviewer: z.string(), revoked: z.number().int() }) },
       handler: async ({ params }) => ({
         reviewer: normalizeReviewerId(params.reviewerId),
-        revoked: await transaction((tx) => revokeReviewerTokens(tx, params.reviewerId, clock.now())),
+        revoked: await revocation((tx) => revokeReviewerTokens(tx, params.reviewerId, clock.now())),
       }),
     }),
     defineRoute({
