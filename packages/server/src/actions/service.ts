@@ -18,7 +18,6 @@ import { and, asc, desc, eq, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { AuditActor, AuditRecord } from '../audit/index.js';
 import { actionChannel } from '../events/index.js';
 import {
-  findGrant,
   type GrantClaims,
   type GrantRecord,
   type GrantSettings,
@@ -47,6 +46,12 @@ export interface ActionServiceOptions {
   onCommit?: (kind: string, count: number) => void;
 }
 
+/** An action as stored, with the grant minted when it was approved. */
+export interface StoredAction {
+  action: Action;
+  grant: GrantRecord | undefined;
+}
+
 export interface ListQuery {
   status?: ActionStatus;
   /** Only this agent's actions. */
@@ -73,8 +78,6 @@ export class ActionService {
   readonly #keys: KeyRing;
   readonly #grants: GrantSettings;
   readonly #onCommit: (kind: string, count: number) => void;
-  /** The grant read together with an action by `get`, so `grantToken` on that action needs no second query. */
-  readonly #grantRead = new WeakMap<Action, GrantRecord | null>();
   readonly #reads: ReturnType<typeof preparedReads>;
 
   constructor(options: ActionServiceOptions) {
@@ -100,7 +103,7 @@ export class ActionService {
     agent: Agent,
     submitted: SubmittedAction,
     options: { idempotencyKey?: string; via: string },
-  ): Promise<{ action: Action; created: boolean; grant?: GrantRecord }> {
+  ): Promise<{ action: Action; created: boolean; grant?: GrantRecord | undefined }> {
     const now = this.#clock.now();
     const decision = decide(this.#policy.current, { ...submitted, agent }, now);
     const created = createAction({ id: newActionId(now), submitted, agent, decision, now });
@@ -139,14 +142,15 @@ export class ActionService {
       submitStatement({ action, agentId: agent.id, idempotencyKey: options.idempotencyKey, now, grant, audit }),
     );
     const stored = ((result as { rows?: unknown[] }).rows ?? []).length > 0;
-    if (!stored) return { action: await this.#replay(agent.id, options.idempotencyKey, action.digest), created: false };
+    if (!stored) return { ...(await this.#replay(agent.id, options.idempotencyKey, action.digest)), created: false };
     this.#onCommit('submitted', 1);
     return { action, created: true, ...(grant && { grant }) };
   }
 
-  async #replay(agentId: string, key: string | undefined, digest: string): Promise<Action> {
+  /** The action an idempotency key already stands for, with its grant. */
+  async #replay(agentId: string, key: string | undefined, digest: string): Promise<StoredAction> {
     const [row] = await this.#db
-      .select({ document: actions.document, digest: actions.digest })
+      .select({ id: actions.id, document: actions.document, digest: actions.digest })
       .from(actions)
       .where(and(eq(actions.agentId, agentId), eq(actions.idempotencyKey, key ?? '')));
     if (!row) throw new Error(`idempotency key ${key} conflicted but no action holds it`);
@@ -156,21 +160,25 @@ export class ActionService {
         `Idempotency-Key ${key} was used for action ${row.document.id} with different content (${row.digest}); use a new key for a new action`,
       );
     }
-    return row.document;
+    const stored = await this.read(row.id);
+    if (!stored) throw new Error(`action ${row.id} vanished while being replayed`);
+    return stored;
   }
 
-  /** The action, read in one query with its grant (kept for {@link grantToken}). */
-  async get(id: string): Promise<Action | undefined> {
+  /** The action and its grant (if it has one), in one query. */
+  async read(id: string): Promise<StoredAction | undefined> {
     const [row] = await this.#reads.get.execute({ id });
     if (!row) return undefined;
     const { document, jti, kid, claims, expiresAt } = row;
-    this.#grantRead.set(
-      document,
+    const grant =
       jti !== null && kid !== null && claims !== null && expiresAt !== null
         ? { jti, kid, claims: claims as unknown as GrantClaims, expiresAt }
-        : null,
-    );
-    return document;
+        : undefined;
+    return { action: document, grant };
+  }
+
+  async get(id: string): Promise<Action | undefined> {
+    return (await this.read(id))?.action;
   }
 
   /** A page of actions, newest first. */
@@ -227,12 +235,12 @@ export class ActionService {
     }));
   }
 
-  /** The grant of an approved action, signed, for its requesting agent. */
-  async grantToken(action: Action, record?: GrantRecord): Promise<{ token: string; expiresAt: string } | undefined> {
-    if (action.status !== 'approved') return undefined;
-    const read = this.#grantRead.get(action);
-    const grant = record ?? (read !== undefined ? (read ?? undefined) : await findGrant(this.#db, action.id));
-    if (!grant) return undefined;
+  /** The grant of an approved action, signed, for its requesting agent (a grant is moot once the outcome is in). */
+  async grantToken(
+    action: Action,
+    grant: GrantRecord | undefined,
+  ): Promise<{ token: string; expiresAt: string } | undefined> {
+    if (action.status !== 'approved' || !grant) return undefined;
     return { token: await signGrant(this.#keys, grant), expiresAt: grant.expiresAt.toISOString() };
   }
 

@@ -79,24 +79,6 @@ export function grantFor(
   };
 }
 
-export async function insertGrant(tx: Db, record: GrantRecord): Promise<void> {
-  await tx.insert(grants).values({
-    jti: record.jti,
-    actionId: record.claims.act.id,
-    agentId: record.claims.sub,
-    kid: record.kid,
-    claims: record.claims as unknown as Record<string, unknown>,
-    expiresAt: record.expiresAt,
-  });
-}
-
-/** The grant of an action, if it has one. */
-export async function findGrant(db: Db, actionId: string): Promise<GrantRecord | undefined> {
-  const [row] = await db.select().from(grants).where(eq(grants.actionId, actionId));
-  if (!row) return undefined;
-  return { jti: row.jti, kid: row.kid, claims: row.claims as unknown as GrantClaims, expiresAt: row.expiresAt };
-}
-
 /** Signs a grant's claims; the same record always yields the same token. */
 export async function signGrant(keys: KeyRing, record: GrantRecord): Promise<string> {
   const key = keys.privateKey(record.kid);

@@ -1,5 +1,4 @@
 import {
-  type Action,
   actionSchema,
   actionStatusSchema,
   CountersignError,
@@ -10,6 +9,7 @@ import {
 } from '@countersign/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { StoredAction } from '../../actions/service.js';
 import type { Principal } from '../../identity/index.js';
 import type { ApiContext } from '../context.js';
 import { defineRoute, type RouteSpec, viaOf } from '../route.js';
@@ -49,19 +49,23 @@ const listQuery = z.object({
 const idempotencyKeySchema = z.string().min(1).max(255);
 
 /** Agents see only their own actions; reviewers and the admin see all. Unknown and hidden look the same. */
-async function visibleAction(context: ApiContext, principal: Principal, id: string): Promise<Action> {
-  const action = await context.service.get(id);
-  if (!action || (principal.kind === 'agent' && action.requester.agent !== principal.agent.id)) {
+async function visibleAction(context: ApiContext, principal: Principal, id: string): Promise<StoredAction> {
+  const stored = await context.service.read(id);
+  if (!stored || (principal.kind === 'agent' && stored.action.requester.agent !== principal.agent.id)) {
     throw new CountersignError('not_found', `no action ${id}`);
   }
-  return action;
+  return stored;
 }
 
 /** The action as `principal` may see it: the grant goes to the requesting agent only. */
-async function present(context: ApiContext, principal: Principal, action: Action): Promise<Record<string, unknown>> {
+async function present(
+  context: ApiContext,
+  principal: Principal,
+  { action, grant }: StoredAction,
+): Promise<Record<string, unknown>> {
   if (principal.kind !== 'agent' || principal.agent.id !== action.requester.agent) return action;
-  const grant = await context.service.grantToken(action);
-  return grant ? { ...action, grant } : action;
+  const token = await context.service.grantToken(action, grant);
+  return token ? { ...action, grant: token } : action;
 }
 
 export function actionRoutes(context: ApiContext): RouteSpec[] {
@@ -121,24 +125,24 @@ export function actionRoutes(context: ApiContext): RouteSpec[] {
       responses: { 200: actionResponseSchema },
       errors: ['not_found', 'validation_failed', 'unauthenticated'],
       async handler({ params, query, principal, request }) {
-        let action = await visibleAction(context, principal, params.id);
+        let stored = await visibleAction(context, principal, params.id);
         const wait = query.wait ?? 0;
-        if (wait > 0 && action.status === 'pending') {
+        if (wait > 0 && stored.action.status === 'pending') {
           const deadline = Date.now() + wait * 1000;
           const abort = new AbortController();
           const stop = () => abort.abort();
           request.raw.once('close', stop);
           context.shutdown.addEventListener('abort', stop, { once: true });
           try {
-            while (action.status === 'pending' && !abort.signal.aborted) {
+            while (stored.action.status === 'pending' && !abort.signal.aborted) {
               const left = deadline - Date.now();
               if (left <= 0) break;
               // Subscribe, then re-read: a change committed in between is never missed.
               const next = events.next(params.id, left, abort.signal);
-              action = await visibleAction(context, principal, params.id);
-              if (action.status !== 'pending') break;
+              stored = await visibleAction(context, principal, params.id);
+              if (stored.action.status !== 'pending') break;
               if ((await next) !== 'changed') break;
-              action = await visibleAction(context, principal, params.id);
+              stored = await visibleAction(context, principal, params.id);
             }
           } finally {
             request.raw.off('close', stop);
@@ -146,7 +150,7 @@ export function actionRoutes(context: ApiContext): RouteSpec[] {
             abort.abort();
           }
         }
-        return present(context, principal, action);
+        return present(context, principal, stored);
       },
     }),
     defineRoute({
@@ -261,7 +265,7 @@ export function actionRoutes(context: ApiContext): RouteSpec[] {
 async function streamAction(
   context: ApiContext,
   principal: Principal,
-  first: Action,
+  first: StoredAction,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
@@ -278,23 +282,24 @@ async function streamAction(
   request.raw.once('close', close);
   context.shutdown.addEventListener('abort', close, { once: true });
   const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
-  const send = async (action: Action) => {
-    const body = await present(context, principal, action);
-    out.write(`id: ${action.updatedAt}\nevent: action\ndata: ${JSON.stringify(body)}\n\n`);
+  const send = async (stored: StoredAction) => {
+    const body = await present(context, principal, stored);
+    out.write(`id: ${stored.action.updatedAt}\nevent: action\ndata: ${JSON.stringify(body)}\n\n`);
   };
+  const { id } = first.action;
   try {
-    let action = first;
+    let { action } = first;
     // Subscribe before the first send, so nothing between the read and the subscription is missed.
-    let next = context.events.next(first.id, 2 ** 31 - 1, closed.signal);
-    await send(action);
+    let next = context.events.next(id, 2 ** 31 - 1, closed.signal);
+    await send(first);
     while (!isTerminal(action.status) && !closed.signal.aborted) {
       if ((await next) !== 'changed') break;
-      next = context.events.next(first.id, 2 ** 31 - 1, closed.signal);
-      const current = await context.service.get(first.id);
+      next = context.events.next(id, 2 ** 31 - 1, closed.signal);
+      const current = await context.service.read(id);
       if (!current) break;
-      if (current.updatedAt !== action.updatedAt || current.status !== action.status) {
-        action = current;
-        await send(action);
+      if (current.action.updatedAt !== action.updatedAt || current.action.status !== action.status) {
+        action = current.action;
+        await send(current);
       }
     }
   } finally {
