@@ -6,5 +6,6 @@ export * from './digest/index.js';
 export * from './duration/index.js';
 export * from './errors/index.js';
 export * from './lifecycle/index.js';
+export * from './merkle/index.js';
 export * from './policy/index.js';
 export * from './schemas/index.js';

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * RFC 6962 / RFC 9162 Merkle trees, as Certificate Transparency logs build them: `leaf = SHA-256(0x00 ‖ data)`,
+ * `node = SHA-256(0x01 ‖ left ‖ right)`, the empty tree's root is `SHA-256("")`, and a tree of n leaves splits at the
+ * largest power of two smaller than n. Pure functions over bytes; the audit log decides what a leaf's bytes are.
+ */
+
+const leafPrefix = Buffer.from([0x00]);
+const nodePrefix = Buffer.from([0x01]);
+
+export function leafHash(data: Uint8Array | string): Buffer {
+  return createHash('sha256').update(leafPrefix).update(data).digest();
+}
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(nodePrefix).update(left).update(right).digest();
+}
+
+export const emptyRoot: Buffer = createHash('sha256').digest();
+
+/** The largest power of two strictly smaller than `n` (n ≥ 2). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** The root over leaf hashes `leaves[start, end)`. */
+function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
+  const n = end - start;
+  if (n === 0) return emptyRoot;
+  if (n === 1) return Buffer.from(leaves[start] as Uint8Array);
+  const k = split(n);
+  return nodeHash(subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end));
+}
+
+/** The tree head over the given leaf hashes. */
+export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
+  return subtreeRoot(leaves, 0, leaves.length);
+}
+
+/** The audit path proving leaf `index` is in the tree over `leaves` (RFC 9162 §2.1.3.1). */
+export function inclusionProof(leaves: readonly Uint8Array[], index: number): Buffer[] {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`leaf ${index} is not in a tree of ${leaves.length}`);
+  }
+  const path = (m: number, start: number, end: number): Buffer[] => {
+    const n = end - start;
+    if (n === 1) return [];
+    const k = split(n);
+    return m < k
+      ? [...path(m, start, start + k), subtreeRoot(leaves, start + k, end)]
+      : [...path(m - k, start + k, end), subtreeRoot(leaves, start, start + k)];
+  };
+  return path(index, 0, leaves.length);
+}
+
+/**
+ * Checks an inclusion proof (RFC 9162 §2.1.3.2): that the leaf with hash `leaf` is at `index` in the tree of `size`
+ * leaves whose root is `root`.
+ */
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
+  // Bit operations on numbers stop at 32 bits; a log may grow past that, so shift by division.
+  let fn = index;
+  let sn = size - 1;
+  let r: Buffer = Buffer.from(leaf);
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.equals(Buffer.from(root));
+}
+
+/**
+ * A Merkle tree that grows one leaf at a time and gives its root at any size in O(log n) memory: it keeps the roots
+ * of its perfect subtrees, largest first, and merges equal neighbours as leaves arrive. Used to recompute tree heads
+ * while streaming through a log.
+ */
+export class MerkleAccumulator {
+  readonly #stack: Array<{ size: number; hash: Buffer }> = [];
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds a leaf by its leaf hash. */
+  push(leaf: Uint8Array): void {
+    let entry = { size: 1, hash: Buffer.from(leaf) };
+    for (;;) {
+      const top = this.#stack[this.#stack.length - 1];
+      if (!top || top.size !== entry.size) break;
+      this.#stack.pop();
+      entry = { size: top.size * 2, hash: nodeHash(top.hash, entry.hash) };
+    }
+    this.#stack.push(entry);
+    this.#size += 1;
+  }
+
+  /** The root of the tree of every leaf pushed so far. */
+  root(): Buffer {
+    if (this.#stack.length === 0) return emptyRoot;
+    let root = (this.#stack[this.#stack.length - 1] as { hash: Buffer }).hash;
+    for (let i = this.#stack.length - 2; i >= 0; i--) root = nodeHash((this.#stack[i] as { hash: Buffer }).hash, root);
+    return root;
+  }
+}
