@@ -106,7 +106,7 @@ export class MerkleAccumulator {
 
   /** Adds a leaf by its leaf hash. */
   push(leaf: Uint8Array): void {
-    let entry = { size: 1, hash: Buffer.from(leaf) };
+    let entry: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
     for (;;) {
       const top = this.#stack[this.#stack.length - 1];
       if (!top || top.size !== entry.size) break;
