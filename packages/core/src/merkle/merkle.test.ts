@@ -73,12 +73,16 @@ describe('RFC 6962 Merkle trees', () => {
           let i = index;
           let n = size;
           let r: Buffer = root;
-          let p = proof.map((x) => Buffer.from(x));
+          let p: Buffer[] = proof.map((x) => Buffer.from(x));
           const k = p.length > 0 ? at % p.length : 0;
           switch (mutation) {
             case 'flip':
               if (p.length === 0) return;
-              (p[k] as Buffer)[at % 32] ^= 1;
+              {
+                const flipped = Buffer.from(p[k] as Buffer);
+                flipped.writeUInt8((flipped.readUInt8(at % 32) ^ 1) & 0xff, at % 32);
+                p[k] = flipped;
+              }
               break;
             case 'drop':
               if (p.length === 0) return;
