@@ -2,6 +2,7 @@
  * `@countersign/core`: Countersign's pure domain. Schemas, the action lifecycle, the policy language and decision
  * engine, digests. No I/O: callers pass in clocks, ids and policy text, and get values back.
  */
+export * from './audit/index.js';
 export * from './digest/index.js';
 export * from './duration/index.js';
 export * from './errors/index.js';

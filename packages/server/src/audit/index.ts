@@ -7,6 +7,6 @@ export {
   entryHash,
   genesisHash,
   verifyChain,
-} from './chain.js';
+} from '@countersign/core';
 export { type AuditRecord, appendAuditRecords, countUnchained, readAuditEntries } from './log.js';
 export { AuditSequencer, type SequencerOptions } from './sequencer.js';

@@ -1,7 +1,7 @@
+import { type AuditActor, type AuditEntry, chainEntries } from '@countersign/core';
 import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
 import { auditEntries, auditHead } from '../store/schema.js';
-import { type AuditActor, type AuditEntry, chainEntries } from './chain.js';
 
 /** An audit record as a state change writes it, before the sequencer gives it its place in the chain. */
 export interface AuditRecord {

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@countersign/core';
+import { canonicalJson } from '../digest/index.js';
+
+/**
+ * The audit trail's hash chain (DESIGN.md, audit trail), pure so that the server that writes it and the tools that
+ * verify an export offline share one definition.
+ */
 
 /** Who caused an audit entry. `via` says through what: `api`, `cli`, `sweeper`, `slack`, … */
 export interface AuditActor {

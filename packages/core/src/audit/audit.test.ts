@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@countersign/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AuditEntry, chainEntries, entryHash, genesisHash, verifyChain } from './chain.js';
+import { canonicalJson } from '../digest/index.js';
+import { type AuditEntry, chainEntries, entryHash, genesisHash, verifyChain } from './index.js';
 
 const record = (i: number) => ({
   ts: new Date(Date.UTC(2026, 10, 22, 9, 0, 0, i)).toISOString(),
