@@ -1,6 +1,7 @@
 /**
  * `@countersign/sdk`: the client agents, executors, reviewers' tools and the `countersign` CLI use to talk to a
- * Countersign server. Dependency-light: global `fetch`, and types (only) from `@countersign/core`.
+ * Countersign server. Dependency-light: global `fetch`, types (only) from `@countersign/core`, and `jose` for
+ * executors that verify grants offline.
  */
 export type {
   Action,
@@ -19,3 +20,16 @@ export {
   CountersignConnectionError,
   isCountersignApiError,
 } from './errors/index.js';
+export {
+  actionDigest,
+  canonicalJson,
+  type ExecutedAction,
+  type GrantClaims,
+  GrantError,
+  type GrantErrorCode,
+  grantType,
+  isGrantError,
+  redeemAndCheck,
+  type VerifyGrantOptions,
+  verifyGrantOffline,
+} from './executor/index.js';

@@ -332,7 +332,13 @@ export class CountersignClient {
     return body;
   }
 
-  /** Redeems a grant once, as an executor: returns the action it is bound to; a second redeem fails `grant_used`. */
+  /**
+   * Redeems a grant once, as an executor: returns the action it is bound to. Refusals are
+   * {@link CountersignApiError}s to switch on by `code`: `grant_used` (409, already redeemed: a grant authorises
+   * one execution), `grant_expired` (410) and `grant_invalid` (400: malformed, badly signed, wrong issuer or
+   * audience, or never issued). Compare the returned `action.digest` with what you are about to run, or use
+   * `redeemAndCheck`, which does.
+   */
   async redeemGrant(token: string, options: { signal?: AbortSignal } = {}): Promise<RedeemedGrant> {
     const { body } = await this.#request<RedeemedGrant>('POST', '/v1/grants/redeem', {
       body: { token },
