@@ -12,9 +12,7 @@ import {
 } from './index.js';
 
 /** RFC 6962 known-answer vectors, as the Certificate Transparency and transparency-dev suites use them. */
-const vectors = JSON.parse(
-  readFileSync(new URL('./vectors/rfc6962.json', import.meta.url), 'utf8'),
-) as {
+const vectors = JSON.parse(readFileSync(new URL('./vectors/rfc6962.json', import.meta.url), 'utf8')) as {
   leaves_hex: string[];
   roots_by_size: Record<string, string>;
   inclusion_paths: Record<string, string[]>;
