@@ -9,10 +9,16 @@ import { CountersignError } from '../errors/index.js';
  * @example canonicalJson({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, '$');
+  return serialize(value, []);
 }
 
-function serialize(value: unknown, path: string): string {
+/**
+ * Where the serialiser is, as a stack of member names and indexes; it is turned into text (`$.params.rows`) only
+ * when something fails, because building a path string for every member costs more than serialising it.
+ */
+type Path = Array<string | number>;
+
+function serialize(value: unknown, path: Path): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -31,18 +37,20 @@ function serialize(value: unknown, path: string): string {
   }
 }
 
-function serializeArray(items: readonly unknown[], path: string): string {
+function serializeArray(items: readonly unknown[], path: Path): string {
   let text = '[';
   for (let i = 0; i < items.length; i++) {
     if (i > 0) text += ',';
     const item = items[i];
-    if (item === undefined) fail(`${path}[${i}]`, 'undefined is not JSON');
-    text += serialize(item, `${path}[${i}]`);
+    path.push(i);
+    if (item === undefined) fail(path, 'undefined is not JSON');
+    text += serialize(item, path);
+    path.pop();
   }
   return `${text}]`;
 }
 
-function serializeObject(object: object, path: string): string {
+function serializeObject(object: object, path: Path): string {
   const prototype = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
     fail(path, `a ${object.constructor?.name ?? 'non-plain'} object is not plain JSON`);
@@ -58,11 +66,17 @@ function serializeObject(object: object, path: string): string {
     if (!key.isWellFormed()) fail(path, 'a member name holds a lone surrogate');
     if (!first) text += ',';
     first = false;
-    text += `${JSON.stringify(key)}:${serialize(member, `${path}.${key}`)}`;
+    path.push(key);
+    text += `${JSON.stringify(key)}:${serialize(member, path)}`;
+    path.pop();
   }
   return `${text}}`;
 }
 
-function fail(path: string, why: string): never {
-  throw new CountersignError('canonicalization_failed', `cannot canonicalise ${path}: ${why}`, { path });
+function fail(path: Path, why: string): never {
+  const where = path.reduce<string>(
+    (text, step) => (typeof step === 'number' ? `${text}[${step}]` : `${text}.${step}`),
+    '$',
+  );
+  throw new CountersignError('canonicalization_failed', `cannot canonicalise ${where}: ${why}`, { path: where });
 }
