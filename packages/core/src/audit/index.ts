@@ -78,3 +78,4 @@ export function verifyChain(entries: Iterable<AuditEntry>): ChainBreak | undefin
   }
   return undefined;
 }
+export { type Checkpoint, signCheckpoint, type UnsignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
