@@ -40,7 +40,19 @@ export function buildApp(context: ApiContext, options: AppOptions): FastifyInsta
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      // PostgreSQL cannot store U+0000 in text or jsonb: refuse it here, by name, rather than fail in the store.
+      if (holdsNul(value)) {
+        return done(
+          new CountersignError('validation_failed', 'strings and member names may not contain U+0000 (NUL)', {
+            issues: [{ path: 'body', message: 'contains U+0000 (NUL)' }],
+          }),
+          undefined,
+        );
+      }
+      done(null, value);
+    });
   });
 
   const routes = apiRoutes(context);
@@ -82,6 +94,13 @@ export function buildApp(context: ApiContext, options: AppOptions): FastifyInsta
   });
 
   return app;
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsNul);
+  return Object.entries(value).some(([key, member]) => key.includes('\u0000') || holdsNul(member));
 }
 
 /** Errors from Fastify's body handling and the database, mapped onto the stable codes. */

@@ -192,6 +192,21 @@ describe.each(storeKinds)('actions API on %s', (store) => {
       expectProblem(await call(test.url, 'POST', '/v1/actions', key), 400, 'validation_failed');
     });
 
+    it('refuses U+0000 anywhere in the body (PostgreSQL cannot store it) with validation_failed, storing nothing', async () => {
+      const key = await createAgent(test, 'submit-nul');
+      for (const body of [
+        { ...read('nul-param'), params: { note: 'a\u0000b' } },
+        { ...read('nul-key'), params: { 'a\u0000': 1 } },
+        { ...read('nul-nested'), context: { deep: [{ x: '\u0000' }] } },
+        { ...read('nul-id'), resource: { type: 'dataset', id: 'x\u0000' } },
+      ]) {
+        const problem = expectProblem(await submit(key, body), 400, 'validation_failed');
+        expect(problem.issues?.[0]?.path).toBe('body');
+      }
+      const listed = await call<{ items: unknown[] }>(test.url, 'GET', '/v1/actions', key);
+      expect(listed.body.items).toEqual([]);
+    });
+
     it('refuses a body over 1 MiB with 413 payload_too_large', async () => {
       const key = await createAgent(test, 'submit-huge');
       const response = await submit(key, { ...read('big'), params: { blob: 'x'.repeat(1024 * 1024 + 1) } });
