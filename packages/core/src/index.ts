@@ -6,6 +6,7 @@ export * from './audit/index.js';
 export * from './digest/index.js';
 export * from './duration/index.js';
 export * from './errors/index.js';
+export * from './grants/index.js';
 export * from './lifecycle/index.js';
 export * from './merkle/index.js';
 export * from './policy/index.js';

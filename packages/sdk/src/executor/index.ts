@@ -1,3 +1,4 @@
+import type { GrantClaims } from '@countersign/core';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -13,32 +14,10 @@ import { actionDigest, type ExecutedAction } from './canonical-json.js';
 
 export { actionDigest, canonicalJson, type ExecutedAction } from './canonical-json.js';
 
-/** The JWT `typ` of a grant. */
+/** The JWT `typ` of a grant (the same as core's; a value here so executors do not load core). */
 export const grantType = 'countersign-grant+jwt';
 
-/** The claims of a verified grant. */
-export interface GrantClaims {
-  /** The issuing server (`COUNTERSIGN_ISSUER`, `countersign` by default). */
-  iss: string;
-  /** The agent the action was approved for. */
-  sub: string;
-  aud: string;
-  /** The grant's id; redeeming marks it used. */
-  jti: string;
-  iat: number;
-  exp: number;
-  /** The approved action the grant is bound to. */
-  act: {
-    id: string;
-    action: string;
-    resource: { type: string; id: string };
-    environment: string;
-    /** `sha256:…` of the approved `{action, resource, environment, params}` (see {@link actionDigest}). */
-    digest: string;
-  };
-  /** Who approved (empty when the policy allowed the action outright). */
-  apr: string[];
-}
+export type { GrantClaims };
 
 /** Why a grant was refused: switch on `code`. */
 export type GrantErrorCode = 'grant_invalid' | 'grant_expired' | 'digest_mismatch';

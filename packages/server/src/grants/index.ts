@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Action, CountersignError } from '@countersign/core';
+import { type Action, CountersignError, type GrantClaims, grantType } from '@countersign/core';
 import { and, eq, isNull } from 'drizzle-orm';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { appendAuditRecords } from '../audit/index.js';
@@ -7,29 +7,8 @@ import type { Db } from '../store/database.js';
 import { grants } from '../store/schema.js';
 import type { KeyRing } from './keys.js';
 
+export { type GrantClaims, grantType } from '@countersign/core';
 export { KeyRing } from './keys.js';
-
-/** The JWT `typ` of a grant (DESIGN.md, grants). */
-export const grantType = 'countersign-grant+jwt';
-
-/** The claims of a grant JWT. */
-export interface GrantClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  jti: string;
-  iat: number;
-  exp: number;
-  act: {
-    id: string;
-    action: string;
-    resource: { type: string; id: string };
-    environment: string;
-    digest: string;
-  };
-  /** Who approved (empty when the policy allowed the action outright). */
-  apr: string[];
-}
 
 export interface GrantSettings {
   issuer: string;
