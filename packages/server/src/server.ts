@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Policy } from '@countersign/core';
+import { type Policy, signCheckpoint } from '@countersign/core';
 import type { FastifyInstance } from 'fastify';
 import { ActionService, type Clock, systemClock } from './actions/service.js';
 import { Sweeper } from './actions/sweeper.js';
@@ -96,7 +96,14 @@ async function listen(
   await authenticator.listen(database);
   const shutdown = new AbortController();
   const metrics = createMetrics({ waiters: () => events.waiting, unchained: () => countUnchained(database.db) });
+  const checkpointKey = KeyObject.from(keys.privateKey(keys.currentKid) as Parameters<typeof KeyObject.from>[0]);
   const sequencer = new AuditSequencer(database.db, {
+    checkpoints: {
+      signer: { kid: keys.currentKid, sign: (checkpoint) => signCheckpoint(checkpoint, checkpointKey) },
+      every: 100,
+      maxAgeMs: 60_000,
+      now: () => clock.now(),
+    },
     onChained: (count) => metrics.auditChained.inc(count),
     onError: (error) => {
       metrics.errors.inc({ where: 'sequencer' });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../digest/index.js';
+import { leafHash } from '../merkle/index.js';
 
 /**
  * The audit trail's hash chain (DESIGN.md, audit trail), pure so that the server that writes it and the tools that
@@ -60,6 +61,11 @@ export function chainEntries(
 
 function withActionId(entry: { actionId?: string }): { actionId?: string } {
   return entry.actionId === undefined ? {} : { actionId: entry.actionId };
+}
+
+/** The entry's leaf in the log's RFC 6962 Merkle tree: `SHA-256(0x00 ‖ JCS(entry))`, hash included. */
+export function auditLeaf(entry: AuditEntry): Buffer {
+  return leafHash(canonicalJson(entry));
 }
 
 export type ChainBreak = { seq: number; reason: string };

@@ -100,6 +100,32 @@ export class MerkleAccumulator {
   readonly #stack: Array<{ size: number; hash: Buffer }> = [];
   #size = 0;
 
+  /**
+   * Resumes a tree of `size` leaves from its perfect-subtree roots, largest first (what {@link range} gave): their
+   * sizes are the set bits of `size`, so the hashes alone are enough to store.
+   */
+  static resume(size: number, range: readonly Uint8Array[]): MerkleAccumulator {
+    const sizes: number[] = [];
+    for (let bit = 2 ** Math.floor(Math.log2(Math.max(size, 1))); bit >= 1; bit /= 2) {
+      if (Math.floor(size / bit) % 2 === 1) sizes.push(bit);
+    }
+    if (size === 0) sizes.length = 0;
+    if (sizes.length !== range.length) {
+      throw new RangeError(`a tree of ${size} leaves has ${sizes.length} perfect subtrees, not ${range.length}`);
+    }
+    const accumulator = new MerkleAccumulator();
+    sizes.forEach((subtree, i) => {
+      accumulator.#stack.push({ size: subtree, hash: Buffer.from(range[i] as Uint8Array) });
+    });
+    accumulator.#size = size;
+    return accumulator;
+  }
+
+  /** The roots of the perfect subtrees, largest first: with the size, all it takes to resume. */
+  range(): Buffer[] {
+    return this.#stack.map((entry) => entry.hash);
+  }
+
   get size(): number {
     return this.#size;
   }

@@ -127,6 +127,21 @@ describe('RFC 6962 Merkle trees', () => {
     );
   });
 
+  it('resumes from its range at any size, as if it had never stopped (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 70 }), fc.nat(), (data, cut) => {
+        const hashes = data.map((d) => leafHash(d));
+        const at = hashes.length === 0 ? 0 : cut % (hashes.length + 1);
+        const first = new MerkleAccumulator();
+        for (const h of hashes.slice(0, at)) first.push(h);
+        const resumed = MerkleAccumulator.resume(first.size, first.range());
+        for (const h of hashes.slice(at)) resumed.push(h);
+        expect(resumed.root().equals(merkleRoot(hashes))).toBe(true);
+      }),
+    );
+    expect(() => MerkleAccumulator.resume(3, [leafHash('one subtree only')])).toThrow(RangeError);
+  });
+
   it('refuses an index outside the tree', () => {
     expect(() => inclusionProof(leaves, leaves.length)).toThrow(RangeError);
     expect(verifyInclusion(leaves[0] as Buffer, 3, 3, [], merkleRoot(leaves.slice(0, 3)))).toBe(false);

@@ -8,5 +8,14 @@ export {
   genesisHash,
   verifyChain,
 } from '@countersign/core';
-export { type AuditRecord, appendAuditRecords, countUnchained, readAuditEntries } from './log.js';
+export {
+  type AuditRecord,
+  appendAuditRecords,
+  type CheckpointPolicy,
+  type CheckpointSigner,
+  checkpointIfDue,
+  countUnchained,
+  readAuditEntries,
+  readCheckpoints,
+} from './log.js';
 export { AuditSequencer, type SequencerOptions } from './sequencer.js';

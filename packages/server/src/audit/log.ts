@@ -1,7 +1,29 @@
-import { type AuditActor, type AuditEntry, chainEntries } from '@countersign/core';
-import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import {
+  type AuditActor,
+  type AuditEntry,
+  auditLeaf,
+  type Checkpoint,
+  chainEntries,
+  MerkleAccumulator,
+  type UnsignedCheckpoint,
+} from '@countersign/core';
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
-import { auditEntries, auditHead } from '../store/schema.js';
+import { auditCheckpoints, auditEntries, auditHead } from '../store/schema.js';
+
+/** Signs checkpoints of the chain head (with the server's Ed25519 key). */
+export interface CheckpointSigner {
+  readonly kid: string;
+  sign(checkpoint: UnsignedCheckpoint): Checkpoint;
+}
+
+/** How the sequencer checkpoints: with which key, every how many entries, and when. */
+export interface CheckpointPolicy {
+  signer: CheckpointSigner;
+  /** A checkpoint after every `every`-th entry (100). */
+  every: number;
+  now: () => Date;
+}
 
 /** An audit record as a state change writes it, before the sequencer gives it its place in the chain. */
 export interface AuditRecord {
@@ -37,7 +59,7 @@ export async function appendAuditRecords(tx: Db, records: readonly AuditRecord[]
  * records, and one sequencer at a time (the head row's lock serialises replicas) links a whole batch with one
  * commit, in the order of the records' ids. This is how append-only logs such as Trillian sequence their leaves.
  */
-export async function chainPending(db: Db, limit: number): Promise<number> {
+export async function chainPending(db: Db, limit: number, checkpoints?: CheckpointPolicy): Promise<number> {
   return db.transaction(async (tx) => {
     const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
     if (!head) throw new Error('the audit chain head is missing: the database was not migrated');
@@ -65,6 +87,14 @@ export async function chainPending(db: Db, limit: number): Promise<number> {
       })),
       { seq: Number(head.seq), hash: head.hash },
     );
+    const tree = await merkleTree(tx, Number(head.seq), head.tree);
+    const signed: Checkpoint[] = [];
+    for (const entry of chained) {
+      tree.push(auditLeaf(entry));
+      if (checkpoints && entry.seq % checkpoints.every === 0) {
+        signed.push(checkpointOf(checkpoints, entry.seq, entry.hash, tree));
+      }
+    }
     const values = sql.join(
       chained.map(
         (entry, i) => sql`(${pending[i]?.id}::bigint, ${entry.seq}::bigint, ${entry.prev}::text, ${entry.hash}::text)`,
@@ -76,9 +106,94 @@ export async function chainPending(db: Db, limit: number): Promise<number> {
       from (values ${values}) as v(id, seq, prev, hash)
       where e.id = v.id`);
     const last = chained[chained.length - 1] as AuditEntry;
-    await tx.update(auditHead).set({ seq: last.seq, hash: last.hash }).where(eq(auditHead.id, 1));
+    await tx
+      .update(auditHead)
+      .set({ seq: last.seq, hash: last.hash, tree: tree.range().map((hash) => hash.toString('hex')) })
+      .where(eq(auditHead.id, 1));
+    if (signed.length > 0) await insertCheckpoints(tx, signed);
     return chained.length;
   });
+}
+
+/**
+ * Signs a checkpoint of the current head unless one was signed within `maxAgeMs` — so checkpoints keep coming when
+ * nothing is logged, and a log cut short after its last checkpoint is still caught. Returns it, if it signed one.
+ */
+export async function checkpointIfDue(
+  db: Db,
+  checkpoints: CheckpointPolicy,
+  maxAgeMs: number,
+): Promise<Checkpoint | undefined> {
+  return db.transaction(async (tx) => {
+    const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
+    if (!head) throw new Error('the audit chain head is missing: the database was not migrated');
+    const [latest] = await tx
+      .select({ ts: auditCheckpoints.ts })
+      .from(auditCheckpoints)
+      .orderBy(desc(auditCheckpoints.id))
+      .limit(1);
+    if (latest && checkpoints.now().getTime() - latest.ts.getTime() < maxAgeMs) return undefined;
+    const tree = await merkleTree(tx, Number(head.seq), head.tree);
+    const checkpoint = checkpointOf(checkpoints, Number(head.seq), head.hash, tree);
+    await insertCheckpoints(tx, [checkpoint]);
+    return checkpoint;
+  });
+}
+
+/** Checkpoints in the order they were signed, from the one at or after `fromSeq`. */
+export async function readCheckpoints(db: Db, fromSeq = 0): Promise<Checkpoint[]> {
+  const rows = await db
+    .select()
+    .from(auditCheckpoints)
+    .where(gt(auditCheckpoints.seq, fromSeq - 1))
+    .orderBy(asc(auditCheckpoints.id));
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    hash: row.hash,
+    root: row.root,
+    ts: row.ts.toISOString(),
+    kid: row.kid,
+    sig: row.sig,
+  }));
+}
+
+function checkpointOf(checkpoints: CheckpointPolicy, seq: number, hash: string, tree: MerkleAccumulator): Checkpoint {
+  return checkpoints.signer.sign({
+    seq,
+    hash,
+    root: tree.root().toString('hex'),
+    ts: checkpoints.now().toISOString(),
+    kid: checkpoints.signer.kid,
+  });
+}
+
+async function insertCheckpoints(tx: Db, checkpoints: readonly Checkpoint[]): Promise<void> {
+  await tx
+    .insert(auditCheckpoints)
+    .values(checkpoints.map((checkpoint) => ({ ...checkpoint, ts: new Date(checkpoint.ts) })));
+}
+
+/**
+ * The Merkle tree over entries 1..seq, resumed from the head's stored range — or, for a log chained before the
+ * range was kept, rebuilt once from its entries.
+ */
+async function merkleTree(tx: Db, seq: number, range: readonly string[]): Promise<MerkleAccumulator> {
+  try {
+    return MerkleAccumulator.resume(
+      seq,
+      range.map((hash) => Buffer.from(hash, 'hex')),
+    );
+  } catch {
+    const tree = new MerkleAccumulator();
+    for (let after = 0; after < seq; ) {
+      const page = await readAuditEntries(tx, after, 10_000);
+      if (page.length === 0) break;
+      for (const entry of page) tree.push(auditLeaf(entry));
+      after = (page[page.length - 1] as AuditEntry).seq;
+    }
+    if (tree.size !== seq) throw new Error(`the audit log holds ${tree.size} chained entries, its head says ${seq}`);
+    return tree;
+  }
 }
 
 /** Chained entries after `afterSeq`, in order. */

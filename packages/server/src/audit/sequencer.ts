@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import { chainPending } from './log.js';
+import { type CheckpointPolicy, chainPending, checkpointIfDue } from './log.js';
 
 export interface SequencerOptions {
   /** Most records chained in one transaction. */
@@ -13,6 +13,8 @@ export interface SequencerOptions {
   debounceMs?: number;
   onError?: (error: unknown) => void;
   onChained?: (count: number) => void;
+  /** Sign checkpoints: after every `every`-th entry, and at least every `maxAgeMs` even when nothing is logged. */
+  checkpoints?: CheckpointPolicy & { maxAgeMs: number };
 }
 
 /**
@@ -30,6 +32,8 @@ export class AuditSequencer {
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+  #checkpointTimer: NodeJS.Timeout | undefined;
+  readonly #checkpoints: (CheckpointPolicy & { maxAgeMs: number }) | undefined;
   #stopped = false;
 
   constructor(db: Db, options: SequencerOptions = {}) {
@@ -39,13 +43,29 @@ export class AuditSequencer {
     this.#debounceMs = options.debounceMs ?? 10;
     this.#onError = options.onError ?? (() => {});
     this.#onChained = options.onChained ?? (() => {});
+    this.#checkpoints = options.checkpoints;
   }
 
   start(): void {
     this.#stopped = false;
     this.#timer = setInterval(() => this.poke(), this.#intervalMs);
     this.#timer.unref();
+    if (this.#checkpoints) {
+      // Look often, sign only when the last checkpoint is maxAgeMs old: the gap never exceeds it by much.
+      const every = Math.max(100, Math.min(5_000, this.#checkpoints.maxAgeMs / 4));
+      this.#checkpointTimer = setInterval(() => {
+        this.checkpointIfDue().catch(this.#onError);
+      }, every);
+      this.#checkpointTimer.unref();
+    }
     this.poke();
+  }
+
+  /** Signs a checkpoint of the head if the last one is `maxAgeMs` old (the sequencer's timer calls this). */
+  async checkpointIfDue(): Promise<boolean> {
+    if (!this.#checkpoints) return false;
+    await this.#running;
+    return (await checkpointIfDue(this.#db, this.#checkpoints, this.#checkpoints.maxAgeMs)) !== undefined;
   }
 
   /** Asks for a run soon; cheap to call after every commit. */
@@ -84,6 +104,7 @@ export class AuditSequencer {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearInterval(this.#checkpointTimer);
     clearTimeout(this.#scheduled);
     this.#scheduled = undefined;
     await this.#running;
@@ -92,7 +113,7 @@ export class AuditSequencer {
   async #drain(): Promise<void> {
     try {
       for (;;) {
-        const chained = await chainPending(this.#db, this.#batchSize);
+        const chained = await chainPending(this.#db, this.#batchSize, this.#checkpoints);
         if (chained > 0) this.#onChained(chained);
         if (chained < this.#batchSize) return;
       }

@@ -111,12 +111,31 @@ export const auditEntries = pgTable(
   (t) => [index('audit_unchained_idx').on(t.id).where(sql`${t.seq} is null`), index('audit_action_idx').on(t.actionId)],
 );
 
-/** The head of the audit chain: one row, locked by the sequencer while it chains a batch. */
+/**
+ * The head of the audit chain: one row, locked by the sequencer while it chains a batch. `tree` holds the roots of
+ * the perfect subtrees of the Merkle tree over entries 1..seq (hex, largest first), enough to extend it.
+ */
 export const auditHead = pgTable('audit_head', {
   id: integer('id').primaryKey(),
   seq: bigint('seq', { mode: 'number' }).notNull(),
   hash: text('hash').notNull(),
+  tree: jsonb('tree').$type<string[]>().notNull().default([]),
 });
+
+/** Signed checkpoints of the chain head and Merkle root (core's `Checkpoint`). */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    root: text('root').notNull(),
+    ts: at('ts').notNull(),
+    kid: text('kid').notNull(),
+    sig: text('sig').notNull(),
+  },
+  (t) => [index('audit_checkpoints_seq_idx').on(t.seq)],
+);
 
 /** Notifications to deliver to channels, written in the transaction of the change they announce. */
 export const outbox = pgTable(
