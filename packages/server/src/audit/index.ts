@@ -9,6 +9,7 @@ export {
   verifyChain,
 } from '@countersign/core';
 export {
+  type AuditFilter,
   type AuditRecord,
   appendAuditRecords,
   type CheckpointPolicy,

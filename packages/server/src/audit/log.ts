@@ -7,7 +7,7 @@ import {
   MerkleAccumulator,
   type UnsignedCheckpoint,
 } from '@countersign/core';
-import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
 import { auditCheckpoints, auditEntries, auditHead } from '../store/schema.js';
 
@@ -196,12 +196,39 @@ async function merkleTree(tx: Db, seq: number, range: readonly string[]): Promis
   }
 }
 
-/** Chained entries after `afterSeq`, in order. */
-export async function readAuditEntries(db: Db, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+/** Which entries to read: any combination narrows the result. */
+export interface AuditFilter {
+  types?: readonly string[];
+  actionId?: string;
+  /** The actor's id (an agent, a reviewer, `sweeper`, `admin`, …). */
+  actor?: string;
+  /** From this time on (inclusive). */
+  since?: Date;
+  /** Before this time (exclusive). */
+  until?: Date;
+}
+
+/** Chained entries after `afterSeq` that match `filter`, in order. */
+export async function readAuditEntries(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+  filter: AuditFilter = {},
+): Promise<AuditEntry[]> {
   const rows = await db
     .select()
     .from(auditEntries)
-    .where(and(isNotNull(auditEntries.seq), gt(auditEntries.seq, afterSeq)))
+    .where(
+      and(
+        isNotNull(auditEntries.seq),
+        gt(auditEntries.seq, afterSeq),
+        filter.types && filter.types.length > 0 ? inArray(auditEntries.type, filter.types) : undefined,
+        filter.actionId !== undefined ? eq(auditEntries.actionId, filter.actionId) : undefined,
+        filter.actor !== undefined ? sql`${auditEntries.actor}->>'id' = ${filter.actor}` : undefined,
+        filter.since !== undefined ? gte(auditEntries.ts, filter.since) : undefined,
+        filter.until !== undefined ? lt(auditEntries.ts, filter.until) : undefined,
+      ),
+    )
     .orderBy(asc(auditEntries.seq))
     .limit(limit);
   return rows.map((row) => ({

@@ -431,6 +431,52 @@ describe.each(storeKinds)('admin API on %s', (store) => {
       expect(verifyChain(swapped)?.seq).toBe(2);
     });
 
+    it('filters by type, action, actor and time, and pages the filtered result', async () => {
+      const key = await createAgent(test, 'audit-filtered', 'dave@example.com');
+      const grace = await reviewerToken(test, 'grace@example.com');
+      const restart = (id: string) => ({
+        action: 'service.restart',
+        resource: { type: 'service', id },
+        environment: 'production',
+      });
+      const ids: string[] = [];
+      for (const service of ['f1', 'f2', 'f3']) {
+        const submitted = await submit(key, restart(service));
+        ids.push(submitted.body.id);
+        await call(test.url, 'POST', `/v1/actions/${submitted.body.id}/reviews`, grace, { verdict: 'approve' });
+      }
+      await test.server.context.sequencer.flush();
+      const query = async (params: string) =>
+        (
+          await call<{ items: AuditEntry[]; nextAfter?: number }>(
+            test.url,
+            'GET',
+            `/v1/audit?${params}`,
+            test.adminToken,
+          )
+        ).body;
+      const byAction = await query(`actionId=${ids[1]}`);
+      expect(byAction.items.map((e) => e.type)).toEqual(['action.submitted', 'action.approved']);
+      const approvals = await query('type=action.approved&actor=grace@example.com');
+      expect(approvals.items.map((e) => e.actionId)).toEqual(ids);
+      const both = await query(`type=action.submitted,action.approved&actor=audit-filtered`);
+      expect(both.items.map((e) => e.type)).toEqual(['action.submitted', 'action.submitted', 'action.submitted']);
+      const paged = await query('type=action.approved&actor=grace@example.com&limit=2');
+      expect(paged.items).toHaveLength(2);
+      const rest = await query(`type=action.approved&actor=grace@example.com&limit=2&after=${paged.nextAfter}`);
+      expect([...paged.items, ...rest.items].map((e) => e.actionId)).toEqual(ids);
+      const now = test.server.context.clock.now();
+      expect((await query(`actionId=${ids[0]}&since=${new Date(now.getTime() + 1).toISOString()}`)).items).toEqual([]);
+      expect((await query(`actionId=${ids[0]}&until=${new Date(now.getTime() + 1).toISOString()}`)).items).toHaveLength(
+        2,
+      );
+      expectProblem(
+        await call(test.url, 'GET', '/v1/audit?since=yesterday', test.adminToken),
+        400,
+        'validation_failed',
+      );
+    });
+
     it('refuses the audit log to agents and reviewers', async () => {
       const agent = await createAgent(test, 'audit-snoop');
       const reviewer = await reviewerToken(test, 'carol@example.com');

@@ -215,16 +215,39 @@ export function adminRoutes(context: ApiContext): RouteSpec[] {
       method: 'GET',
       url: '/v1/audit',
       tag: 'audit',
-      summary: 'A page of the chained audit log, oldest first',
-      description: 'Entries are chained in batches right after they commit; `after` is the last seq already read.',
+      summary: 'A page of the chained audit log, oldest first, optionally filtered',
+      description:
+        'Entries are chained in batches right after they commit. `after` is the last seq already read (pass nextAfter to page); type (comma-separated), actionId, actor (id), since (inclusive) and until (exclusive) narrow the result.',
       auth: ['admin'],
       query: z.object({
         after: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
+        type: z
+          .string()
+          .max(1000)
+          .transform((types) => types.split(',').filter((type) => type !== ''))
+          .optional()
+          .describe('Entry types, comma-separated: action.approved,action.rejected'),
+        actionId: z.string().max(64).optional(),
+        actor: z.string().max(320).optional().describe('The actor id: an agent, a reviewer, sweeper, admin, …'),
+        since: z.iso
+          .datetime()
+          .transform((value) => new Date(value))
+          .optional(),
+        until: z.iso
+          .datetime()
+          .transform((value) => new Date(value))
+          .optional(),
       }),
       responses: { 200: z.object({ items: z.array(auditEntrySchema), nextAfter: z.number().int().optional() }) },
       async handler({ query }) {
-        const items = await readAuditEntries(database.db, query.after, query.limit);
+        const items = await readAuditEntries(database.db, query.after, query.limit, {
+          ...(query.type && { types: query.type }),
+          ...(query.actionId !== undefined && { actionId: query.actionId }),
+          ...(query.actor !== undefined && { actor: query.actor }),
+          ...(query.since && { since: query.since }),
+          ...(query.until && { until: query.until }),
+        });
         const last = items[items.length - 1];
         return { items, ...(items.length === query.limit && last && { nextAfter: last.seq }) };
       },
