@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './audit/index.js';
 import { cliErrorFrom } from './connection/index.js';
 import {
   CliError,
@@ -44,6 +45,7 @@ Commands that talk to a server read COUNTERSIGN_URL (default http://127.0.0.1:80
   program.addCommand(approveCommand(context));
   program.addCommand(rejectCommand(context));
   program.addCommand(runCommand(context));
+  program.addCommand(auditCommand(context));
   inheritSettings(program);
   return program;
 }

@@ -406,8 +406,19 @@ export class CountersignClient {
 
   /** Admin: one page of the audit log, in `seq` order. */
   async listAudit(query: AuditQuery = {}): Promise<AuditPage> {
-    return (await this.#request<AuditPage>('GET', '/v1/audit', { query: { after: query.after, limit: query.limit } }))
-      .body;
+    return (
+      await this.#request<AuditPage>('GET', '/v1/audit', {
+        query: {
+          after: query.after,
+          limit: query.limit,
+          type: query.types && query.types.length > 0 ? query.types.join(',') : undefined,
+          actionId: query.actionId,
+          actor: query.actor,
+          since: query.since,
+          until: query.until,
+        },
+      })
+    ).body;
   }
 
   /** Sends a request; resolves with a successful response, throws the problem of an unsuccessful one. */

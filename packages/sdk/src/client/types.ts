@@ -159,6 +159,15 @@ export interface AuditQuery {
   /** Entries with a `seq` greater than this. */
   after?: number;
   limit?: number;
+  /** Only these entry types (`action.approved`, …). */
+  types?: readonly string[];
+  actionId?: string;
+  /** The actor's id: an agent, a reviewer, `sweeper`, `admin`, … */
+  actor?: string;
+  /** From this time on (ISO 8601, inclusive). */
+  since?: string;
+  /** Before this time (ISO 8601, exclusive). */
+  until?: string;
 }
 
 /** One entry of the hash-chained audit log. */
