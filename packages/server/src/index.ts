@@ -2,8 +2,9 @@
  * `@countersign/server`: the approval service. Start it with {@link startServer}; everything else here is for
  * tests, tools and embedding.
  */
-export { ActionService, type Clock, systemClock } from './actions/service.js';
+export { ActionService } from './actions/service.js';
 export { type AuditEntry, entryHash, genesisHash, verifyChain } from './audit/index.js';
+export { type Clock, systemClock } from './clock.js';
 export {
   ConfigError,
   type ConfigSources,

@@ -16,6 +16,7 @@ import {
 } from '@countersign/core';
 import { and, asc, desc, eq, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { AuditActor, AuditRecord } from '../audit/index.js';
+import type { Clock } from '../clock.js';
 import { actionChannel } from '../events/index.js';
 import {
   type GrantClaims,
@@ -29,12 +30,6 @@ import type { PolicyHolder } from '../policy/index.js';
 import type { Db } from '../store/database.js';
 import { actions, auditEntries, grants, outbox } from '../store/schema.js';
 import { newActionId } from './ids.js';
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface ActionServiceOptions {
   db: Db;

@@ -1,6 +1,7 @@
-import type { ActionService, Clock } from '../actions/service.js';
+import type { ActionService } from '../actions/service.js';
 import type { Sweeper } from '../actions/sweeper.js';
 import type { AuditSequencer } from '../audit/index.js';
+import type { Clock } from '../clock.js';
 import type { ActionEvents } from '../events/index.js';
 import type { GrantSettings, KeyRing } from '../grants/index.js';
 import type { Authenticator } from '../identity/index.js';

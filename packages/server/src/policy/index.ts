@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CountersignError, isCountersignError, loadPolicy, type Policy } from '@countersign/core';
-import type { Clock } from '../actions/service.js';
 import { type AuditActor, appendAuditRecords } from '../audit/index.js';
+import type { Clock } from '../clock.js';
 import { normalizeReviewerId } from '../identity/index.js';
 import type { Db } from '../store/database.js';
 

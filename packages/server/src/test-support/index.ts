@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { Clock } from '../actions/service.js';
+import type { Clock } from '../clock.js';
 import { resolveServerConfig } from '../config/index.js';
 import { type RunningServer, type StartOptions, startServer } from '../server.js';
 import { openDatabase } from '../store/database.js';
