@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../digest/index.js';
 import { leafHash } from '../merkle/index.js';
 
@@ -32,7 +32,7 @@ export const genesisHash = '0'.repeat(64);
 
 /** `hash = sha256(prev ‖ JCS(entry without hash))`, as lower-case hex. */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(entry.prev).update(canonicalJson(entry)).digest('hex');
+  return hash('sha256', entry.prev + canonicalJson(entry), 'hex');
 }
 
 /** Links `entries` (already in order) after the chain's `head`. */
@@ -85,3 +85,23 @@ export function verifyChain(entries: Iterable<AuditEntry>): ChainBreak | undefin
   return undefined;
 }
 export { type Checkpoint, signCheckpoint, type UnsignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
+export {
+  type ExportHeader,
+  ExportVerifier,
+  exportCheckpointLine,
+  exportEntryLine,
+  exportFormat,
+  exportHeaderLine,
+  inspectLine,
+  type LineFacts,
+  type PublicJwk,
+  parseWitness,
+  publicKeysByKid,
+  signExportHeader,
+  type UnsignedExportHeader,
+  type VerifyFailure,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyExportLines,
+} from './export.js';
+export { type SampleLog, sampleLog } from './sample-log.js';

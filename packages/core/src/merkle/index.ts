@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 Merkle trees, as Certificate Transparency logs build them: `leaf = SHA-256(0x00 ‖ data)`,
@@ -9,11 +9,22 @@ import { createHash } from 'node:crypto';
 const leafPrefix = Buffer.from([0x00]);
 const nodePrefix = Buffer.from([0x01]);
 
+// Node's one-shot `hash` costs about half of what `createHash().update().digest()` does on inputs this short, and a
+// log's verification is mostly hashing.
+
 export function leafHash(data: Uint8Array | string): Buffer {
+  if (typeof data === 'string') return hash('sha256', `\u0000${data}`, 'buffer');
   return createHash('sha256').update(leafPrefix).update(data).digest();
 }
 
+const nodeInput = Buffer.alloc(65, 0x01);
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length === 32 && right.length === 32) {
+    nodeInput.set(left, 1);
+    nodeInput.set(right, 33);
+    return hash('sha256', nodeInput, 'buffer');
+  }
   return createHash('sha256').update(nodePrefix).update(left).update(right).digest();
 }
 
@@ -130,14 +141,22 @@ export class MerkleAccumulator {
     return this.#size;
   }
 
-  /** Adds a leaf by its leaf hash. */
-  push(leaf: Uint8Array): void {
+  /**
+   * Adds a leaf by its leaf hash. With `completed`, also hands over every perfect subtree the leaf completes (the
+   * leaf itself first, at level 0), for a store that serves inclusion proofs.
+   */
+  push(leaf: Uint8Array, completed?: (node: TreeNode) => void): void {
+    const leafIndex = this.#size;
     let entry: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
+    let level = 0;
+    completed?.({ level, index: leafIndex, hash: entry.hash });
     for (;;) {
       const top = this.#stack[this.#stack.length - 1];
       if (!top || top.size !== entry.size) break;
       this.#stack.pop();
       entry = { size: top.size * 2, hash: nodeHash(top.hash, entry.hash) };
+      level += 1;
+      completed?.({ level, index: (leafIndex + 1) / entry.size - 1, hash: entry.hash });
     }
     this.#stack.push(entry);
     this.#size += 1;
@@ -150,4 +169,66 @@ export class MerkleAccumulator {
     for (let i = this.#stack.length - 2; i >= 0; i--) root = nodeHash((this.#stack[i] as { hash: Buffer }).hash, root);
     return root;
   }
+}
+
+/** A perfect subtree of a log's tree: the `2^level` leaves from `index · 2^level`. Level 0 nodes are the leaves. */
+export interface TreeNode {
+  level: number;
+  index: number;
+  hash: Buffer;
+}
+
+export type NodeAddress = Omit<TreeNode, 'hash'>;
+
+/**
+ * The perfect subtrees whose hashes, folded from the right with {@link foldSubtrees}, give the RFC 6962 hash of the
+ * leaves `[start, end)` — for any range the tree's own recursion produces (its start aligned to the largest power of
+ * two not above its length). For `[0, n)` these are the sizes of n's set bits, largest first.
+ */
+export function perfectSubtrees(start: number, end: number): NodeAddress[] {
+  const nodes: NodeAddress[] = [];
+  let from = start;
+  while (from < end) {
+    const n = end - from;
+    const size = isPowerOfTwo(n) ? n : split(n);
+    nodes.push({ level: Math.log2(size), index: from / size });
+    from += size;
+  }
+  return nodes;
+}
+
+/** The hash of a range from its {@link perfectSubtrees}' hashes. */
+export function foldSubtrees(hashes: readonly Uint8Array[]): Buffer {
+  if (hashes.length === 0) return emptyRoot;
+  let root: Buffer = Buffer.from(hashes[hashes.length - 1] as Uint8Array);
+  for (let i = hashes.length - 2; i >= 0; i--) root = nodeHash(hashes[i] as Uint8Array, root);
+  return root;
+}
+
+/**
+ * Which ranges of leaves an inclusion proof for leaf `index` in a tree of `size` consists of, in proof order (the
+ * leaf's sibling first). A store that keeps every perfect subtree's hash answers each with {@link perfectSubtrees}.
+ */
+export function inclusionRanges(index: number, size: number): Array<[start: number, end: number]> {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
+    throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+  }
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  let end = size;
+  while (end - start > 1) {
+    const k = split(end - start);
+    if (index < start + k) {
+      ranges.push([start + k, end]);
+      end = start + k;
+    } else {
+      ranges.push([start, start + k]);
+      start += k;
+    }
+  }
+  return ranges.reverse();
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n >= 1 && 2 ** Math.round(Math.log2(n)) === n;
 }

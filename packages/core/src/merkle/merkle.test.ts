@@ -3,11 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   emptyRoot,
+  foldSubtrees,
   inclusionProof,
+  inclusionRanges,
   leafHash,
   MerkleAccumulator,
   merkleRoot,
   nodeHash,
+  perfectSubtrees,
+  type TreeNode,
   verifyInclusion,
 } from './index.js';
 
@@ -145,5 +149,35 @@ describe('RFC 6962 Merkle trees', () => {
   it('refuses an index outside the tree', () => {
     expect(() => inclusionProof(leaves, leaves.length)).toThrow(RangeError);
     expect(verifyInclusion(leaves[0] as Buffer, 3, 3, [], merkleRoot(leaves.slice(0, 3)))).toBe(false);
+  });
+
+  it('serves every proof and root from stored perfect subtrees, as a log store does (sizes 1..70)', () => {
+    const data = Array.from({ length: 70 }, (_, i) => leafHash(`entry ${i}`));
+    const stored = new Map<string, Buffer>();
+    const accumulator = new MerkleAccumulator();
+    const lookup = (node: { level: number; index: number }) => {
+      const found = stored.get(`${node.level}/${node.index}`);
+      if (!found) throw new Error(`node ${node.level}/${node.index} was never completed`);
+      return found;
+    };
+    for (const [n, leaf] of data.entries()) {
+      accumulator.push(leaf, (node: TreeNode) => stored.set(`${node.level}/${node.index}`, node.hash));
+      const size = n + 1;
+      const prefix = data.slice(0, size);
+      expect(hex(foldSubtrees(perfectSubtrees(0, size).map(lookup)))).toBe(hex(merkleRoot(prefix)));
+      for (let index = 0; index < size; index++) {
+        const proof = inclusionRanges(index, size).map(([start, end]) =>
+          foldSubtrees(perfectSubtrees(start, end).map(lookup)),
+        );
+        expect(proof.map(hex)).toEqual(inclusionProof(prefix, index).map(hex));
+      }
+    }
+    expect(stored.size).toBe(70 + 35 + 17 + 8 + 4 + 2 + 1);
+    expect(perfectSubtrees(0, 13)).toEqual([
+      { level: 3, index: 0 },
+      { level: 2, index: 2 },
+      { level: 0, index: 12 },
+    ]);
+    expect(() => inclusionRanges(5, 5)).toThrow(RangeError);
   });
 });

@@ -1,0 +1,545 @@
+import { createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
+import { canonicalJson } from '../digest/index.js';
+import { leafHash, MerkleAccumulator } from '../merkle/index.js';
+import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
+import { type AuditEntry, entryHash, genesisHash } from './index.js';
+
+/**
+ * The audit export (DESIGN.md, audit trail) and its offline verification.
+ *
+ * An export is JSONL: one signed header line, then every entry of a range of the log — each line exactly the JCS of
+ * the entry, so the bytes hashed are the bytes on the line — with each checkpoint on the line after its entry. The
+ * header names the range and signs the log's state on both sides of it (the head hash and Merkle range before the
+ * first entry, the head hash and root after the last), so nothing can be cut from either end without breaking a
+ * signature; the checkpoints inside are the same signed statements the server handed its witnesses.
+ *
+ * Verification is split in two so that it can run in parallel: {@link inspectLine} does all the per-line work
+ * (parsing, the canonical-form check, both hashes) and needs nothing but the line; {@link ExportVerifier} then takes
+ * the facts in order and checks what links them (sequence, chain, Merkle tree, checkpoints, witness copies).
+ */
+
+export const exportFormat = 'countersign.audit-export/v1';
+
+/** An Ed25519 public key as a JWKS publishes it. */
+export interface PublicJwk {
+  kty: string;
+  crv?: string;
+  x?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+}
+
+export interface ExportHeader {
+  format: typeof exportFormat;
+  /** Who exported: the server's URL or name. */
+  issuer: string;
+  exportedAt: string;
+  /** The time range asked for; `until: null` means "up to the head when the export began". */
+  range: { since: string | null; until: string | null };
+  /** The log just before the first exported entry: its last seq, head hash and Merkle range (perfect subtrees). */
+  start: { seq: number; hash: string; tree: string[] };
+  /** The log at the last exported entry. */
+  end: { seq: number; hash: string; root: string };
+  /** The public keys of the server when it exported: what signed this header and, usually, the checkpoints. */
+  keys: PublicJwk[];
+  kid: string;
+  /** base64url Ed25519 over JCS of the header without `sig`. */
+  sig: string;
+}
+
+export type UnsignedExportHeader = Omit<ExportHeader, 'sig'>;
+
+export function signExportHeader(header: UnsignedExportHeader, privateKey: KeyObject): ExportHeader {
+  const signature = sign(null, Buffer.from(canonicalJson(header)), privateKey);
+  return { ...header, sig: signature.toString('base64url') };
+}
+
+export function exportHeaderLine(header: ExportHeader): string {
+  return JSON.stringify({ header });
+}
+
+/** An entry's line: its JCS, so its leaf and its hash are computed over the line's own bytes. */
+export function exportEntryLine(entry: AuditEntry): string {
+  return canonicalJson(entry);
+}
+
+export function exportCheckpointLine(checkpoint: Checkpoint): string {
+  return JSON.stringify({ checkpoint });
+}
+
+/** Ed25519 public keys by `kid`, from a JWKS (`{keys: [...]}`) or a bare list of JWKs. Other keys are skipped. */
+export function publicKeysByKid(jwks: { keys?: unknown } | readonly unknown[]): Map<string, KeyObject> {
+  const list = Array.isArray(jwks) ? jwks : ((jwks as { keys?: unknown }).keys ?? []);
+  const keys = new Map<string, KeyObject>();
+  for (const jwk of Array.isArray(list) ? (list as PublicJwk[]) : []) {
+    if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || typeof jwk.kid !== 'string') {
+      continue;
+    }
+    try {
+      keys.set(jwk.kid, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }));
+    } catch {
+      // not a usable key: anything it signed will not verify
+    }
+  }
+  return keys;
+}
+
+/** What one line of an export says, found without looking at any other line. */
+export type LineFacts =
+  | {
+      kind: 'entry';
+      seq: number;
+      prev: string;
+      hash: string;
+      /** The entry's Merkle leaf hash, over the line. */
+      leaf: Uint8Array;
+      /** Why the line cannot be trusted as it stands (its hash does not match, it is not canonical), if so. */
+      problem?: string;
+    }
+  | { kind: 'checkpoint'; checkpoint: Checkpoint }
+  | { kind: 'header'; header: ExportHeader }
+  | { kind: 'invalid'; reason: string };
+
+const hashMember = ',"hash":"';
+// `,"hash":"` + 64 hex digits + `",`
+const hashMemberLength = hashMember.length + 64 + 2;
+const tailPattern =
+  /^,"hash":"([0-9a-f]{64})","prev":"([0-9a-f]{64})","seq":([1-9][0-9]{0,15}),"ts":"[^"\\]*","type":"[^"\\]*"\}$/;
+
+/**
+ * Everything about one line that does not depend on the others. An entry's hash is recomputed over the line itself
+ * with its `hash` member cut out — the same bytes as `JCS(entry without hash)`, because the line must be the entry's
+ * JCS (checked here: parsed and re-serialised, object keys in order) — and its leaf over the whole line.
+ */
+export function inspectLine(line: string): LineFacts {
+  if (line.startsWith('{"checkpoint":')) return inspectWrapped(line, 'checkpoint');
+  if (line.startsWith('{"header":')) return inspectWrapped(line, 'header');
+  const at = line.lastIndexOf(hashMember);
+  const tail = at < 0 ? null : tailPattern.exec(line.slice(at));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { kind: 'invalid', reason: 'the line is not JSON' };
+  }
+  if (!tail) return inspectOddEntry(line, parsed);
+  const [, recorded, prev, seq] = tail as unknown as [string, string, string, string];
+  const facts: LineFacts = { kind: 'entry', seq: Number(seq), prev, hash: recorded, leaf: leafHash(line) };
+  if (!isCanonical(line, parsed)) {
+    facts.problem = 'the line is not the canonical JSON (RFC 8785) of the entry';
+  } else if (hash('sha256', prev + line.slice(0, at + 1) + line.slice(at + hashMemberLength), 'hex') !== recorded) {
+    facts.problem = 'hash does not match the entry';
+  }
+  return facts;
+}
+
+function inspectWrapped(line: string, kind: 'checkpoint' | 'header'): LineFacts {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { kind: 'invalid', reason: `the ${kind} line is not JSON` };
+  }
+  const value = (parsed as Record<string, unknown>)[kind];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'invalid', reason: `the ${kind} line holds no ${kind}` };
+  }
+  return kind === 'checkpoint' ? { kind, checkpoint: value as Checkpoint } : { kind, header: value as ExportHeader };
+}
+
+/** An entry line whose tail is not where the canonical form puts it: find out why, for the report. */
+function inspectOddEntry(line: string, parsed: unknown): LineFacts {
+  const entry = parsed as Partial<AuditEntry>;
+  if (
+    typeof entry !== 'object' ||
+    entry === null ||
+    !Number.isSafeInteger(entry.seq) ||
+    typeof entry.prev !== 'string' ||
+    typeof entry.hash !== 'string'
+  ) {
+    return { kind: 'invalid', reason: 'the line is not an audit entry (seq, prev and hash are required)' };
+  }
+  const { hash: recorded, ...unsigned } = entry as AuditEntry;
+  const problem =
+    entryHash(unsigned) !== recorded
+      ? 'hash does not match the entry'
+      : 'the line is not the canonical JSON (RFC 8785) of the entry';
+  return {
+    kind: 'entry',
+    seq: entry.seq as number,
+    prev: entry.prev,
+    hash: recorded,
+    leaf: leafHash(line),
+    problem,
+  };
+}
+
+/**
+ * Whether `line` is the JCS of `parsed`. `JSON.stringify` writes strings and numbers exactly as JCS does, so the
+ * line is canonical when stringify gives it back and every object's keys are in code-unit order. Objects with
+ * integer-like keys (which JavaScript enumerates first) take the slow, exact path.
+ */
+function isCanonical(line: string, parsed: unknown): boolean {
+  if (JSON.stringify(parsed) === line && keysInOrder(parsed)) return true;
+  return canonicalJson(parsed) === line;
+}
+
+function keysInOrder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(keysInOrder);
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    if (!keysInOrder((value as Record<string, unknown>)[key])) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/** A verification's first failure: the first `seq` at which the evidence stops holding, and why. */
+export interface VerifyFailure {
+  /** The first bad seq; null when the problem is not any entry's (an unreadable header, say). */
+  seq: number | null;
+  /** The 1-based line of the export, when the problem is on a line. */
+  line?: number;
+  reason: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries and checkpoints checked. */
+  entries: number;
+  checkpoints: number;
+  /** The range covered: first and last seq (first > last when it holds no entry). */
+  firstSeq: number;
+  lastSeq: number;
+  /** The log's head after the last entry checked. */
+  head: { seq: number; hash: string; root: string };
+  /** Whose keys the signatures were checked against: keys given by the caller, or the export's own header. */
+  trust: 'pinned' | 'header';
+  witness: { checkpoints: number; matched: number; outside: number };
+  failure?: VerifyFailure;
+}
+
+export interface VerifyOptions {
+  /** Trust anchors: the public keys that may sign. Without them, the keys in the export's header are used. */
+  keys?: ReadonlyMap<string, KeyObject>;
+  /** Checkpoints kept outside the server (a witness copy): each must agree with the log it falls in. */
+  witness?: readonly Checkpoint[];
+  /**
+   * Verifying a live log rather than an export: there is no header, entries start at seq 1, and `end` (the head the
+   * database records) takes the header's place.
+   */
+  live?: { end: { seq: number; hash: string } };
+}
+
+class VerifyStop extends Error {
+  constructor(readonly failure: VerifyFailure) {
+    super(failure.reason);
+  }
+}
+
+/**
+ * Checks an export line by line, in order (feed it {@link inspectLine}'s facts), and stops at the first failure.
+ * Each entry must follow the previous one (seq + 1, `prev` = its hash) and hash correctly; each checkpoint must sit
+ * after its entry, be signed by a trusted key, and sign the chain hash and Merkle root recomputed there; the end must
+ * be where the header says; and every witness checkpoint inside the range must agree.
+ */
+export class ExportVerifier {
+  readonly #options: VerifyOptions;
+  #keys: ReadonlyMap<string, KeyObject> | undefined;
+  #header: ExportHeader | undefined;
+  #tree = new MerkleAccumulator();
+  #seq = 0;
+  #firstSeq = 1;
+  #hash = genesisHash;
+  #entries = 0;
+  #checkpoints = 0;
+  #lastCheckpointTs = '';
+  #line = 0;
+  #failure: VerifyFailure | undefined;
+  #witnessBySeq = new Map<number, Checkpoint[]>();
+  #witnessMatched = 0;
+
+  constructor(options: VerifyOptions = {}) {
+    this.#options = options;
+    this.#keys = options.keys;
+    if (options.live) {
+      this.#header = {
+        format: exportFormat,
+        issuer: 'live',
+        exportedAt: new Date(8.64e15).toISOString(),
+        range: { since: null, until: null },
+        start: { seq: 0, hash: genesisHash, tree: [] },
+        end: { ...options.live.end, root: '' },
+        keys: [],
+        kid: '',
+        sig: '',
+      };
+      this.#indexWitness();
+    }
+  }
+
+  /** Whether it has failed: feeding more changes nothing. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  accept(facts: LineFacts): void {
+    if (this.#failure) return;
+    this.#line += 1;
+    try {
+      this.#accept(facts);
+    } catch (error) {
+      if (!(error instanceof VerifyStop)) throw error;
+      this.#failure = { ...error.failure, ...(this.#options.live ? {} : { line: this.#line }) };
+    }
+  }
+
+  finish(): VerifyReport {
+    if (!this.#failure) {
+      try {
+        this.#finish();
+      } catch (error) {
+        if (!(error instanceof VerifyStop)) throw error;
+        this.#failure = error.failure;
+      }
+    }
+    const witness = this.#options.witness ?? [];
+    return {
+      ok: this.#failure === undefined,
+      entries: this.#entries,
+      checkpoints: this.#checkpoints,
+      firstSeq: this.#firstSeq,
+      lastSeq: this.#seq,
+      head: { seq: this.#seq, hash: this.#hash, root: this.#tree.root().toString('hex') },
+      trust: this.#options.keys ? 'pinned' : 'header',
+      witness: {
+        checkpoints: witness.length,
+        matched: this.#witnessMatched,
+        outside: witness.length - this.#witnessMatched,
+      },
+      ...(this.#failure && { failure: this.#failure }),
+    };
+  }
+
+  #accept(facts: LineFacts): void {
+    if (!this.#header) {
+      if (facts.kind !== 'header') this.#stop(null, 'the export does not start with its header line');
+      this.#acceptHeader(facts.header);
+      return;
+    }
+    switch (facts.kind) {
+      case 'header':
+        this.#stop(this.#seq + 1, 'a second header line: exports cannot be concatenated');
+        break;
+      case 'invalid':
+        this.#stop(this.#seq + 1, facts.reason);
+        break;
+      case 'checkpoint':
+        this.#acceptCheckpoint(facts.checkpoint);
+        break;
+      case 'entry':
+        this.#acceptEntry(facts);
+        break;
+    }
+  }
+
+  #acceptHeader(header: ExportHeader): void {
+    if (header.format !== exportFormat) {
+      this.#stop(null, `unknown export format ${JSON.stringify(header.format)}; this verifier reads ${exportFormat}`);
+    }
+    if (!isHeaderShape(header)) this.#stop(null, 'the header is incomplete (start, end, keys, kid, sig)');
+    this.#keys ??= publicKeysByKid(header.keys);
+    const key = this.#keys.get(header.kid);
+    if (!key) this.#stop(null, `the header is signed with key ${header.kid}, which is not trusted`);
+    const { sig, ...unsigned } = header;
+    if (!verifySignature(unsigned, sig, key as KeyObject)) {
+      this.#stop(null, 'the header signature is invalid: the header was altered or signed with another key');
+    }
+    try {
+      this.#tree = MerkleAccumulator.resume(
+        header.start.seq,
+        header.start.tree.map((h) => Buffer.from(h, 'hex')),
+      );
+    } catch {
+      this.#stop(null, `the header's Merkle range does not fit a tree of ${header.start.seq} entries`);
+    }
+    this.#header = header;
+    this.#seq = header.start.seq;
+    this.#firstSeq = header.start.seq + 1;
+    this.#hash = header.start.hash;
+    this.#indexWitness();
+    this.#checkWitness();
+  }
+
+  #acceptEntry(facts: Extract<LineFacts, { kind: 'entry' }>): void {
+    const expected = this.#seq + 1;
+    if (facts.seq > expected) {
+      this.#stop(expected, `entry ${expected} is missing (the next line holds entry ${facts.seq})`);
+    }
+    if (facts.seq < expected) {
+      this.#stop(facts.seq, `a second entry ${facts.seq} after entry ${expected - 1} (inserted or out of order)`);
+    }
+    if (facts.prev !== this.#hash) {
+      this.#stop(expected, `prev does not match the hash of entry ${expected - 1}`);
+    }
+    if (facts.problem) this.#stop(expected, facts.problem);
+    this.#tree.push(facts.leaf);
+    this.#seq = expected;
+    this.#hash = facts.hash;
+    this.#entries += 1;
+    if (this.#witnessBySeq.has(expected)) this.#checkWitness();
+  }
+
+  #acceptCheckpoint(checkpoint: Checkpoint): void {
+    const seq = Number.isSafeInteger(checkpoint.seq) ? checkpoint.seq : null;
+    if (seq === null) this.#stop(this.#seq + 1, 'a checkpoint without a valid seq');
+    if ((seq as number) > this.#seq) {
+      this.#stop(this.#seq + 1, `entry ${this.#seq + 1} is missing (the next line is the checkpoint for ${seq})`);
+    }
+    if ((seq as number) < this.#seq) {
+      this.#stop(seq, `the checkpoint for entry ${seq} is out of place (after entry ${this.#seq})`);
+    }
+    this.#checkSigned(checkpoint, 'checkpoint');
+    if (checkpoint.hash !== this.#hash) {
+      this.#stop(this.#seq, `the checkpoint at ${this.#seq} signed another chain hash than the entries give`);
+    }
+    if (checkpoint.root !== this.#tree.root().toString('hex')) {
+      this.#stop(this.#seq, `the checkpoint at ${this.#seq} signed another Merkle root than the entries give`);
+    }
+    if (checkpoint.ts < this.#lastCheckpointTs) {
+      this.#stop(this.#seq, `the checkpoint at ${this.#seq} is older than the one before it (reordered)`);
+    }
+    this.#lastCheckpointTs = checkpoint.ts;
+    this.#checkpoints += 1;
+  }
+
+  #checkSigned(checkpoint: Checkpoint, what: string): void {
+    const key = this.#keys?.get(checkpoint.kid);
+    if (!key) this.#stop(checkpoint.seq, `the ${what} at ${checkpoint.seq} is signed with an untrusted key`);
+    if (!verifyCheckpoint(checkpoint, key as KeyObject)) {
+      this.#stop(checkpoint.seq, `the ${what} at ${checkpoint.seq} has an invalid signature`);
+    }
+  }
+
+  #finish(): void {
+    const header = this.#header;
+    if (!header) this.#stop(null, 'the export is empty: not even a header');
+    const end = (header as ExportHeader).end;
+    if (this.#seq < end.seq) {
+      this.#stop(
+        this.#seq + 1,
+        `entry ${this.#seq + 1} is missing: the export ends at ${this.#seq}, but the log runs to ${end.seq} (truncated)`,
+      );
+    }
+    if (this.#seq > end.seq) this.#stop(end.seq + 1, `entries after ${end.seq}, where the log ends`);
+    if (this.#hash !== end.hash || (end.root !== '' && this.#tree.root().toString('hex') !== end.root)) {
+      this.#stop(end.seq, `the log's head at ${end.seq} is not what the export header signed`);
+    }
+    this.#checkWitnessBeyond(header as ExportHeader);
+  }
+
+  #indexWitness(): void {
+    for (const checkpoint of this.#options.witness ?? []) {
+      const list = this.#witnessBySeq.get(checkpoint.seq) ?? [];
+      list.push(checkpoint);
+      this.#witnessBySeq.set(checkpoint.seq, list);
+    }
+  }
+
+  /** Every witness checkpoint at the current seq must be signed and agree with the log there. */
+  #checkWitness(): void {
+    const copies = this.#witnessBySeq.get(this.#seq);
+    if (!copies) return;
+    const root = this.#tree.root().toString('hex');
+    for (const checkpoint of copies) {
+      this.#checkSigned(checkpoint, 'witness checkpoint');
+      if (checkpoint.hash !== this.#hash || checkpoint.root !== root) {
+        this.#stop(this.#seq, `the log at ${this.#seq} differs from what the witness recorded at ${checkpoint.ts}`);
+      }
+      this.#witnessMatched += 1;
+    }
+  }
+
+  /** A witness checkpoint past the end of a to-the-head export, signed before it was taken: the log lost its tail. */
+  #checkWitnessBeyond(header: ExportHeader): void {
+    if (header.range.until !== null) return;
+    for (const checkpoint of this.#options.witness ?? []) {
+      if (checkpoint.seq > this.#seq && checkpoint.ts <= header.exportedAt) {
+        this.#checkSigned(checkpoint, 'witness checkpoint');
+        this.#stop(
+          this.#seq + 1,
+          `the witness holds a checkpoint at ${checkpoint.seq} (${checkpoint.ts}), but the log ends at ${this.#seq} (truncated)`,
+        );
+      }
+    }
+  }
+
+  #stop(seq: number | null, reason: string): never {
+    throw new VerifyStop({ seq, reason });
+  }
+}
+
+function isHeaderShape(header: ExportHeader): boolean {
+  const { start, end } = header;
+  return (
+    typeof header.kid === 'string' &&
+    typeof header.sig === 'string' &&
+    Array.isArray(header.keys) &&
+    typeof header.exportedAt === 'string' &&
+    typeof header.range === 'object' &&
+    header.range !== null &&
+    typeof start === 'object' &&
+    start !== null &&
+    Number.isSafeInteger(start.seq) &&
+    typeof start.hash === 'string' &&
+    Array.isArray(start.tree) &&
+    typeof end === 'object' &&
+    end !== null &&
+    Number.isSafeInteger(end.seq) &&
+    typeof end.hash === 'string' &&
+    typeof end.root === 'string'
+  );
+}
+
+function verifySignature(value: unknown, sig: string, key: KeyObject): boolean {
+  if (!/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+  try {
+    return verify(null, Buffer.from(canonicalJson(value)), key, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+/** Verifies a whole export held as lines (the sequential path; the CLI parallelises {@link inspectLine}). */
+export function verifyExportLines(lines: Iterable<string>, options: VerifyOptions = {}): VerifyReport {
+  const verifier = new ExportVerifier(options);
+  for (const line of lines) {
+    if (line === '') continue;
+    verifier.accept(inspectLine(line));
+    if (verifier.failed) break;
+  }
+  return verifier.finish();
+}
+
+/** Reads a witness file: one checkpoint per line, bare or as `{"checkpoint": …}`; blank lines skipped. */
+export function parseWitness(text: string): Checkpoint[] {
+  const checkpoints: Checkpoint[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`witness line ${i + 1} is not JSON`);
+    }
+    const checkpoint = ((value as { checkpoint?: unknown }).checkpoint ?? value) as Checkpoint;
+    if (!Number.isSafeInteger(checkpoint.seq) || typeof checkpoint.sig !== 'string') {
+      throw new Error(`witness line ${i + 1} is not a checkpoint`);
+    }
+    checkpoints.push(checkpoint);
+  }
+  return checkpoints;
+}
