@@ -1,4 +1,4 @@
-import { KeyObject, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Policy, signCheckpoint } from '@countersign/core';
@@ -6,12 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { ActionService } from './actions/service.js';
 import { Sweeper } from './actions/sweeper.js';
 import { AuditSequencer, appendAuditRecords, countUnchained } from './audit/index.js';
+import { FileWitness, HttpWitness, WitnessPump, type WitnessPumpOptions, type WitnessSink } from './audit/witness.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ServerConfig } from './config/index.js';
 import { ActionEvents } from './events/index.js';
 import { KeyRing } from './grants/index.js';
 import { buildApp } from './http/app.js';
-import type { ApiContext } from './http/context.js';
+import type { ApiContext, WitnessSetup } from './http/context.js';
 import { createMetrics } from './http/metrics.js';
 import { Authenticator } from './identity/index.js';
 import { PolicyHolder, reloadPolicy } from './policy/index.js';
@@ -97,15 +98,30 @@ async function listen(
   await authenticator.listen(database);
   const shutdown = new AbortController();
   const metrics = createMetrics({ waiters: () => events.waiting, unchained: () => countUnchained(database.db) });
-  const checkpointKey = KeyObject.from(keys.privateKey(keys.currentKid) as Parameters<typeof KeyObject.from>[0]);
+  const witness = witnessPump(config, database, {
+    onError: (sink, error) => {
+      metrics.errors.inc({ where: 'witness' });
+      app.log.error({ err: error, sink }, 'handing checkpoints to a witness failed; it will retry');
+    },
+    onDelivered: (sink, count) => metrics.witnessDelivered.inc({ sink }, count),
+  });
   const sequencer = new AuditSequencer(database.db, {
     checkpoints: {
-      signer: { kid: keys.currentKid, sign: (checkpoint) => signCheckpoint(checkpoint, checkpointKey) },
+      signer: {
+        get kid() {
+          return keys.currentKid;
+        },
+        sign: (checkpoint) => signCheckpoint(checkpoint, keys.keyObject(checkpoint.kid)),
+      },
       every: 100,
       maxAgeMs: 60_000,
       now: () => clock.now(),
     },
-    onChained: (count) => metrics.auditChained.inc(count),
+    onChained: (count) => {
+      metrics.auditChained.inc(count);
+      witness.pump.poke();
+    },
+    onCheckpoint: () => witness.pump.poke(),
     onError: (error) => {
       metrics.errors.inc({ where: 'sequencer' });
       app.log.error({ err: error }, 'audit sequencer failed; it will retry');
@@ -140,6 +156,7 @@ async function listen(
     clock,
     sequencer,
     sweeper,
+    witness,
     metrics,
     authenticator,
     shutdown: shutdown.signal,
@@ -175,7 +192,13 @@ async function listen(
   if (options.background !== false) {
     sequencer.start();
     sweeper.start();
+    witness.pump.start();
   }
+  await database.listen('countersign_keys', {
+    message: () => {
+      keys.reload().catch((error) => app.log.error({ err: error }, 'cannot re-read the signing keys'));
+    },
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -202,11 +225,22 @@ async function listen(
         await sweeper.stop();
         await sequencer.stop();
         await sequencer.flush().catch(() => {});
+        await witness.pump.stop();
         await database.close();
       })();
       return closing;
     },
   };
+}
+
+/** The witness sinks configured (a file, an HTTP endpoint, both or none) and the pump that feeds them. */
+function witnessPump(config: ServerConfig, database: Database, options: WitnessPumpOptions): WitnessSetup {
+  const file = config.witnessFile !== undefined ? new FileWitness(config.witnessFile) : undefined;
+  const sinks: WitnessSink[] = [
+    ...(file ? [file] : []),
+    ...(config.witnessUrl !== undefined ? [new HttpWitness(config.witnessUrl, config.witnessToken)] : []),
+  ];
+  return { pump: new WitnessPump(database.db, sinks, options), ...(file && { file }) };
 }
 
 /** The admin token: configured, or read from / generated into `dataDir/admin.token` (mode 0600). */

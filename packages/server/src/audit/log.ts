@@ -4,12 +4,17 @@ import {
   auditLeaf,
   type Checkpoint,
   chainEntries,
+  foldSubtrees,
+  inclusionRanges,
   MerkleAccumulator,
+  type NodeAddress,
+  perfectSubtrees,
+  type TreeNode,
   type UnsignedCheckpoint,
 } from '@countersign/core';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
-import { auditCheckpoints, auditEntries, auditHead } from '../store/schema.js';
+import { auditCheckpoints, auditEntries, auditHead, auditTree } from '../store/schema.js';
 
 /** Signs checkpoints of the chain head (with the server's Ed25519 key). */
 export interface CheckpointSigner {
@@ -89,8 +94,10 @@ export async function chainPending(db: Db, limit: number, checkpoints?: Checkpoi
     );
     const tree = await merkleTree(tx, Number(head.seq), head.tree);
     const signed: Checkpoint[] = [];
+    const nodes: TreeNode[] = [];
+    const keep = (node: TreeNode) => nodes.push(node);
     for (const entry of chained) {
-      tree.push(auditLeaf(entry));
+      tree.push(auditLeaf(entry), keep);
       if (checkpoints && entry.seq % checkpoints.every === 0) {
         signed.push(checkpointOf(checkpoints, entry.seq, entry.hash, tree));
       }
@@ -105,6 +112,7 @@ export async function chainPending(db: Db, limit: number, checkpoints?: Checkpoi
       update ${auditEntries} as e set seq = v.seq, prev = v.prev, hash = v.hash
       from (values ${values}) as v(id, seq, prev, hash)
       where e.id = v.id`);
+    await insertTreeNodes(tx, nodes);
     const last = chained[chained.length - 1] as AuditEntry;
     await tx
       .update(auditHead)
@@ -174,26 +182,98 @@ async function insertCheckpoints(tx: Db, checkpoints: readonly Checkpoint[]): Pr
 }
 
 /**
- * The Merkle tree over entries 1..seq, resumed from the head's stored range — or, for a log chained before the
- * range was kept, rebuilt once from its entries.
+ * The Merkle tree over entries 1..seq, resumed from the head's stored range — or, for a log chained before the range
+ * or the stored subtrees were kept (or whose subtrees went missing), rebuilt once from its entries.
  */
 async function merkleTree(tx: Db, seq: number, range: readonly string[]): Promise<MerkleAccumulator> {
   try {
-    return MerkleAccumulator.resume(
+    const tree = MerkleAccumulator.resume(
       seq,
       range.map((hash) => Buffer.from(hash, 'hex')),
     );
+    if (seq === 0 || (await readTreeNodes(tx, [{ level: 0, index: seq - 1 }])).size === 1) return tree;
   } catch {
-    const tree = new MerkleAccumulator();
-    for (let after = 0; after < seq; ) {
-      const page = await readAuditEntries(tx, after, 10_000);
-      if (page.length === 0) break;
-      for (const entry of page) tree.push(auditLeaf(entry));
-      after = (page[page.length - 1] as AuditEntry).seq;
-    }
-    if (tree.size !== seq) throw new Error(`the audit log holds ${tree.size} chained entries, its head says ${seq}`);
-    return tree;
+    // rebuilt below
   }
+  const tree = new MerkleAccumulator();
+  for (let after = 0; after < seq; ) {
+    const page = await readAuditEntries(tx, after, 10_000);
+    if (page.length === 0) break;
+    const nodes: TreeNode[] = [];
+    for (const entry of page) tree.push(auditLeaf(entry), (node) => nodes.push(node));
+    await insertTreeNodes(tx, nodes);
+    after = (page[page.length - 1] as AuditEntry).seq;
+  }
+  if (tree.size !== seq) throw new Error(`the audit log holds ${tree.size} chained entries, its head says ${seq}`);
+  return tree;
+}
+
+/** Stores completed subtrees; three text arrays keep it one statement whatever the batch size. */
+async function insertTreeNodes(tx: Db, nodes: readonly TreeNode[]): Promise<void> {
+  for (let from = 0; from < nodes.length; from += 20_000) {
+    const batch = nodes.slice(from, from + 20_000);
+    await tx.execute(sql`
+      insert into ${auditTree} (level, idx, hash)
+      select l::smallint, i::bigint, h
+      from unnest(
+        string_to_array(${batch.map((n) => n.level).join(',')}, ','),
+        string_to_array(${batch.map((n) => n.index).join(',')}, ','),
+        string_to_array(${batch.map((n) => n.hash.toString('hex')).join(',')}, ',')
+      ) as t(l, i, h)
+      on conflict do nothing`);
+  }
+}
+
+/** Stored subtree hashes by `level/index`. */
+async function readTreeNodes(db: Db, addresses: readonly NodeAddress[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  if (addresses.length === 0) return found;
+  const wanted = sql.join(
+    addresses.map((a) => sql`(${a.level}::smallint, ${a.index}::bigint)`),
+    sql`, `,
+  );
+  const result = await db.execute(sql`select level, idx, hash from ${auditTree} where (level, idx) in (${wanted})`);
+  for (const row of (result as unknown as { rows: Array<{ level: number; idx: string | number; hash: string }> })
+    .rows) {
+    found.set(`${row.level}/${Number(row.idx)}`, Buffer.from(row.hash, 'hex'));
+  }
+  return found;
+}
+
+/** The hashes of the ranges of leaves given, each folded from its stored perfect subtrees. */
+async function rangeHashes(db: Db, ranges: ReadonlyArray<readonly [number, number]>): Promise<Buffer[]> {
+  const pieces = ranges.map(([start, end]) => perfectSubtrees(start, end));
+  const nodes = await readTreeNodes(db, pieces.flat());
+  return pieces.map((piece) =>
+    foldSubtrees(
+      piece.map((address) => {
+        const hash = nodes.get(`${address.level}/${address.index}`);
+        if (!hash) throw new Error(`the audit tree lacks node ${address.level}/${address.index}`);
+        return hash;
+      }),
+    ),
+  );
+}
+
+/** The Merkle state of the log at `size` entries: its perfect-subtree roots (hex, largest first) and its root. */
+export async function treeAt(db: Db, size: number): Promise<{ range: string[]; root: string }> {
+  const range = (
+    await rangeHashes(
+      db,
+      perfectSubtrees(0, size).map((n) => subtreeRange(n)),
+    )
+  ).map((hash) => hash.toString('hex'));
+  return { range, root: foldSubtrees(range.map((hash) => Buffer.from(hash, 'hex'))).toString('hex') };
+}
+
+function subtreeRange(node: NodeAddress): [number, number] {
+  const size = 2 ** node.level;
+  return [node.index * size, (node.index + 1) * size];
+}
+
+/** The RFC 9162 inclusion proof of entry `seq` (leaf `seq − 1`) in the tree of the first `size` entries. */
+export async function inclusionProofOf(db: Db, seq: number, size: number): Promise<Buffer[]> {
+  return rangeHashes(db, inclusionRanges(seq - 1, size));
 }
 
 /** Which entries to read: any combination narrows the result. */

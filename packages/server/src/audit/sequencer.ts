@@ -13,6 +13,8 @@ export interface SequencerOptions {
   debounceMs?: number;
   onError?: (error: unknown) => void;
   onChained?: (count: number) => void;
+  /** A checkpoint was signed because time passed (those after every 100th entry come with `onChained`). */
+  onCheckpoint?: () => void;
   /** Sign checkpoints: after every `every`-th entry, and at least every `maxAgeMs` even when nothing is logged. */
   checkpoints?: CheckpointPolicy & { maxAgeMs: number };
 }
@@ -29,6 +31,7 @@ export class AuditSequencer {
   #scheduled: NodeJS.Timeout | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #onChained: (count: number) => void;
+  readonly #onCheckpoint: () => void;
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -43,6 +46,7 @@ export class AuditSequencer {
     this.#debounceMs = options.debounceMs ?? 10;
     this.#onError = options.onError ?? (() => {});
     this.#onChained = options.onChained ?? (() => {});
+    this.#onCheckpoint = options.onCheckpoint ?? (() => {});
     this.#checkpoints = options.checkpoints;
   }
 
@@ -65,7 +69,9 @@ export class AuditSequencer {
   async checkpointIfDue(): Promise<boolean> {
     if (!this.#checkpoints) return false;
     await this.#running;
-    return (await checkpointIfDue(this.#db, this.#checkpoints, this.#checkpoints.maxAgeMs)) !== undefined;
+    const signed = (await checkpointIfDue(this.#db, this.#checkpoints, this.#checkpoints.maxAgeMs)) !== undefined;
+    if (signed) this.#onCheckpoint();
+    return signed;
   }
 
   /** Asks for a run soon; cheap to call after every commit. */

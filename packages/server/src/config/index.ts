@@ -44,6 +44,12 @@ export const serverConfigSchema = z.strictObject({
     .default(1024 * 1024),
   /** How often expiries and escalations are looked for, in milliseconds. */
   sweepIntervalMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** An append-only file every signed audit checkpoint is also written to (a copy outside the database). */
+  witnessFile: z.string().optional(),
+  /** An HTTP endpoint every signed audit checkpoint is POSTed to (JSONL). */
+  witnessUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** A bearer token for the witness endpoint. */
+  witnessToken: z.string().optional(),
 });
 
 export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
@@ -67,10 +73,13 @@ export const environmentVariables = {
   COUNTERSIGN_LOG_LEVEL: 'logLevel',
   COUNTERSIGN_BODY_LIMIT: 'bodyLimit',
   COUNTERSIGN_SWEEP_INTERVAL_MS: 'sweepIntervalMs',
+  COUNTERSIGN_WITNESS_FILE: 'witnessFile',
+  COUNTERSIGN_WITNESS_URL: 'witnessUrl',
+  COUNTERSIGN_WITNESS_TOKEN: 'witnessToken',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 /** Settings whose values are paths, resolved against the config file's directory or the working directory. */
-const pathSettings = ['policy', 'dataDir', 'databaseSslCa', 'keysDir'] as const;
+const pathSettings = ['policy', 'dataDir', 'databaseSslCa', 'keysDir', 'witnessFile'] as const;
 
 export class ConfigError extends Error {
   constructor(message: string) {

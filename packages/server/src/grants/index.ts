@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Action, CountersignError, type GrantClaims, grantType } from '@countersign/core';
-import { and, eq, isNull } from 'drizzle-orm';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { appendAuditRecords } from '../audit/index.js';
 import type { Db } from '../store/database.js';
 import { grants } from '../store/schema.js';
 import type { KeyRing } from './keys.js';
 
 export { type GrantClaims, grantType } from '@countersign/core';
-export { KeyRing } from './keys.js';
+export { type KeyHistoryEntry, KeyRing } from './keys.js';
 
 export interface GrantSettings {
   issuer: string;
@@ -149,4 +149,21 @@ export async function redeemGrant(tx: Db, claims: GrantClaims, now: Date, via: s
     },
   ]);
   return redeemed.actionId;
+}
+
+/**
+ * The JWKS to publish now: the keys in service, and each retired key while a grant it signed is unexpired — looked
+ * up in the store at most every `maxAgeMs` (a grant issued on another replica just before a rotation included).
+ */
+export async function publishedJwks(db: Db, keys: KeyRing, now: Date, maxAgeMs = 10_000): Promise<JSONWebKeySet> {
+  const retired = keys.retiredKids();
+  if (retired.length > 0 && !keys.grantExpiriesFresh(now, maxAgeMs)) {
+    const rows = await db
+      .select({ kid: grants.kid, until: sql<string>`max(${grants.expiresAt})` })
+      .from(grants)
+      .where(inArray(grants.kid, retired))
+      .groupBy(grants.kid);
+    keys.setGrantExpiries(new Map(rows.map((row) => [row.kid, new Date(row.until)])), now);
+  }
+  return keys.jwks(now);
 }

@@ -1,6 +1,7 @@
 import type { ActionService } from '../actions/service.js';
 import type { Sweeper } from '../actions/sweeper.js';
 import type { AuditSequencer } from '../audit/index.js';
+import type { FileWitness, WitnessPump } from '../audit/witness.js';
 import type { Clock } from '../clock.js';
 import type { ActionEvents } from '../events/index.js';
 import type { GrantSettings, KeyRing } from '../grants/index.js';
@@ -20,10 +21,17 @@ export interface ApiContext {
   clock: Clock;
   sequencer: AuditSequencer;
   sweeper: Sweeper;
+  witness: WitnessSetup;
   metrics: Metrics;
   /** Resolves bearer tokens (agent keys, reviewer tokens, the admin token). */
   authenticator: Authenticator;
   /** Aborts when the server starts shutting down: long polls answer at once and event streams end. */
   shutdown: AbortSignal;
   version: string;
+}
+
+/** Where checkpoints are copied to outside the database; `file` is also read back by `/v1/audit/verify`. */
+export interface WitnessSetup {
+  pump: WitnessPump;
+  file?: FileWitness;
 }

@@ -8,6 +8,8 @@ export interface Metrics {
   submissions: Counter<'effect' | 'replay'>;
   transitions: Counter<'kind'>;
   auditChained: Counter;
+  auditVerifications: Counter<'result'>;
+  witnessDelivered: Counter<'sink'>;
   errors: Counter<'where'>;
 }
 
@@ -46,9 +48,21 @@ export function createMetrics(gauges: { waiters: () => number; unchained: () => 
       help: 'Audit entries linked into the hash chain by this process',
       registers: [registry],
     }),
+    auditVerifications: new Counter({
+      name: 'countersign_audit_verifications_total',
+      help: 'Runs of /v1/audit/verify by result (ok, failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    witnessDelivered: new Counter({
+      name: 'countersign_witness_checkpoints_total',
+      help: 'Checkpoints handed to each witness sink',
+      labelNames: ['sink'],
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'countersign_background_errors_total',
-      help: 'Errors in background work (sequencer, sweeper)',
+      help: 'Errors in background work (sequencer, sweeper, witness)',
       labelNames: ['where'],
       registers: [registry],
     }),

@@ -8,6 +8,8 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -81,15 +83,20 @@ export const actions = pgTable(
  * Grants: one per approved action. The token is never stored: Ed25519 signatures are deterministic, so the same
  * claims signed with the same key give the same token whenever the requesting agent asks again.
  */
-export const grants = pgTable('grants', {
-  jti: text('jti').primaryKey(),
-  actionId: text('action_id').notNull().unique(),
-  agentId: text('agent_id').notNull(),
-  kid: text('kid').notNull(),
-  claims: jsonb('claims').$type<Record<string, unknown>>().notNull(),
-  expiresAt: at('expires_at').notNull(),
-  redeemedAt: at('redeemed_at'),
-});
+export const grants = pgTable(
+  'grants',
+  {
+    jti: text('jti').primaryKey(),
+    actionId: text('action_id').notNull().unique(),
+    agentId: text('agent_id').notNull(),
+    kid: text('kid').notNull(),
+    claims: jsonb('claims').$type<Record<string, unknown>>().notNull(),
+    expiresAt: at('expires_at').notNull(),
+    redeemedAt: at('redeemed_at'),
+  },
+  // which retired signing keys still have unexpired grants (they stay in the JWKS until none do)
+  (t) => [index('grants_kid_expiry_idx').on(t.kid, t.expiresAt)],
+);
 
 /**
  * The audit log. Rows are inserted unchained (`seq`, `prev`, `hash` null) inside the transaction of the change
@@ -136,6 +143,28 @@ export const auditCheckpoints = pgTable(
   },
   (t) => [index('audit_checkpoints_seq_idx').on(t.seq)],
 );
+
+/**
+ * Every perfect subtree of the audit log's Merkle tree (level 0: the leaves), as hex: what inclusion proofs and the
+ * tree head at any size are assembled from, in O(log n) lookups. Derived from the entries; rebuilt if missing.
+ */
+export const auditTree = pgTable(
+  'audit_tree',
+  {
+    level: smallint('level').notNull(),
+    idx: bigint('idx', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** How far each witness sink has been handed the checkpoints (by checkpoint id), and its last failure. */
+export const auditWitness = pgTable('audit_witness', {
+  sink: text('sink').primaryKey(),
+  checkpointId: bigint('checkpoint_id', { mode: 'number' }).notNull().default(0),
+  deliveredAt: at('delivered_at'),
+  lastError: text('last_error'),
+});
 
 /** Notifications to deliver to channels, written in the transaction of the change they announce. */
 export const outbox = pgTable(

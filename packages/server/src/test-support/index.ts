@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Clock } from '../clock.js';
-import { resolveServerConfig } from '../config/index.js';
+import { resolveServerConfig, type ServerConfigInput } from '../config/index.js';
 import { type RunningServer, type StartOptions, startServer } from '../server.js';
 import { openDatabase } from '../store/database.js';
 
@@ -132,6 +132,8 @@ export interface TestServerOptions extends Omit<StartOptions, 'clock'> {
   clock?: TestClock;
   /** Share an existing PostgreSQL database instead of creating one. */
   databaseUrl?: string;
+  /** More settings, as `serve` flags give them (witnesses, say). */
+  settings?: Partial<Record<keyof ServerConfigInput, string | number>>;
 }
 
 /** Starts a server on a fresh store of the given kind, on a random port, with logs off. */
@@ -149,6 +151,7 @@ export async function startTestServer(store: StoreKind, options: TestServerOptio
       port: 0,
       adminToken: `admin-${randomBytes(16).toString('hex')}`,
       ...(databaseUrl && { databaseUrl }),
+      ...options.settings,
     },
     env: {},
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redeemGrant, verifyGrant } from '../../grants/index.js';
+import { publishedJwks, redeemGrant, verifyGrant } from '../../grants/index.js';
 import type { ApiContext } from '../context.js';
 import { defineRoute, type RouteSpec, viaOf } from '../route.js';
 import { actionResponseSchema } from './actions.js';
@@ -40,8 +40,8 @@ export function opsRoutes(context: ApiContext): RouteSpec[] {
         }),
       },
       handler: async ({ reply }) => {
-        reply.header('cache-control', 'public, max-age=300');
-        return keys.jwks();
+        reply.header('cache-control', 'public, max-age=60');
+        return publishedJwks(context.database.db, keys, context.clock.now());
       },
     }),
     defineRoute({
