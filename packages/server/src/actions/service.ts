@@ -15,7 +15,7 @@ import {
   type Verdict,
 } from '@countersign/core';
 import { and, asc, desc, eq, lt, lte, type SQL, sql } from 'drizzle-orm';
-import type { AuditActor, AuditRecord } from '../audit/index.js';
+import { type AuditActor, type AuditRecord, appendAuditRecords } from '../audit/index.js';
 import type { Clock } from '../clock.js';
 import { actionChannel } from '../events/index.js';
 import {
@@ -205,16 +205,43 @@ export class ActionService {
     }
   }
 
-  /** Records a review through the same eligibility and quorum rules wherever it comes from. */
-  review(id: string, reviewer: Reviewer, verdict: Verdict, comment: string | undefined, via: string): Promise<Action> {
-    return this.#apply(id, { kind: 'human', id: reviewer.id, via }, (at) => ({
-      type: 'review',
-      reviewer,
-      verdict,
-      ...(comment !== undefined && { comment }),
-      via,
-      at,
-    }));
+  /**
+   * Records a review through the same eligibility and quorum rules wherever it comes from. A refused attempt on an
+   * action that exists (self-approval, not eligible, reviewed already, no longer pending) is itself audited as
+   * `action.review_refused` — separation-of-duties evidence — and the refusal is then thrown as before.
+   */
+  async review(
+    id: string,
+    reviewer: Reviewer,
+    verdict: Verdict,
+    comment: string | undefined,
+    via: string,
+  ): Promise<Action> {
+    const actor: AuditActor = { kind: 'human', id: reviewer.id, via };
+    try {
+      return await this.#apply(id, actor, (at) => ({
+        type: 'review',
+        reviewer,
+        verdict,
+        ...(comment !== undefined && { comment }),
+        via,
+        at,
+      }));
+    } catch (error) {
+      if (error instanceof CountersignError && auditedRefusals.has(error.code)) {
+        await appendAuditRecords(this.#db, [
+          {
+            ts: this.#clock.now(),
+            type: 'action.review_refused',
+            actionId: id,
+            actor,
+            data: { reviewer: reviewer.id, verdict, code: error.code, message: error.message },
+          },
+        ]);
+        this.#onCommit('review_refused', 1);
+      }
+      throw error;
+    }
   }
 
   cancel(id: string, agentId: string, via: string): Promise<Action> {
@@ -352,6 +379,9 @@ function preparedReads(db: Db) {
       .prepare('countersign_action_versioned'),
   };
 }
+
+/** Refused reviews worth an audit entry: attempts that separation of duties or the lifecycle turned away. */
+const auditedRefusals = new Set(['self_approval', 'not_eligible', 'already_reviewed', 'not_pending']);
 
 /** The next timed event of a pending action: its expiry or an escalation still to come. */
 function dueAt(action: Action): Date | null {

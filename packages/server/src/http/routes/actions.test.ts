@@ -370,6 +370,18 @@ describe.each(storeKinds)('actions API on %s', (store) => {
       expectProblem(await review(reviewer('alice'), pending.id, 'reject'), 403, 'self_approval');
       const after = await get(key, pending.id);
       expect(after.body).toMatchObject({ status: 'pending', reviews: [] });
+      // separation-of-duties evidence: each refused attempt is in the audit trail
+      await test.server.context.sequencer.flush();
+      const refused = await call<{ items: Array<{ actor: { id: string }; data: Record<string, unknown> }> }>(
+        test.url,
+        'GET',
+        `/v1/audit?actionId=${pending.id}&type=action.review_refused`,
+        test.adminToken,
+      );
+      expect(refused.body.items.map((entry) => [entry.actor.id, entry.data.verdict, entry.data.code])).toEqual([
+        ['alice@example.com', 'approve', 'self_approval'],
+        ['alice@example.com', 'reject', 'self_approval'],
+      ]);
     });
 
     it('refuses the onBehalfOf human as a reviewer (self_approval), whatever the case of the id', async () => {
