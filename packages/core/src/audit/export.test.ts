@@ -10,6 +10,7 @@ import {
   entryHash,
   exportHeaderLine,
   genesisHash,
+  inspectChunk,
   inspectLine,
   type LineFacts,
   parseWitness,
@@ -17,6 +18,7 @@ import {
   type SampleLog,
   sampleLog,
   signExportHeader,
+  unpackFacts,
   type VerifyReport,
   verifyExportLines,
 } from './index.js';
@@ -125,7 +127,7 @@ describe('audit export verification: the tamper suite', () => {
   for (const count of [1, 2, 99, 100, 101, 250, 10_000]) {
     describe(`a log of ${count} entries`, () => {
       const log = sampleLog(count);
-      const facts = log.lines.map(inspectLine);
+      const facts = log.lines.map((line) => inspectLine(line));
       const lineOfSeq = new Map<number, number>();
       log.lines.forEach((line, i) => {
         if (i > 0 && !line.startsWith('{"checkpoint"')) lineOfSeq.set(entryOf(line).seq, i);
@@ -303,5 +305,43 @@ describe('inspectLine', () => {
     const odd = rehashed(entry, { data: { '10': 'ten', '9': 'nine', b: { '2': 1, a: 2 } } });
     expect(inspectLine(lineOf(odd))).toMatchObject({ kind: 'entry', seq: 1 });
     expect(inspectLine(lineOf(odd))).not.toHaveProperty('problem');
+  });
+});
+
+describe('inspectChunk', () => {
+  it('packs exactly what inspectLine finds, line by line, for workers to hand back', () => {
+    const log = sampleLog(230);
+    const lines = [...log.lines];
+    const odd = entryOf(lines[5] as string);
+    lines[5] = lineOf({ ...odd, type: 'tampered' });
+    lines[9] = 'garbage';
+    lines.splice(12, 0, '');
+    lines[20] = `${lines[20]}\r`;
+    const text = `${lines.join('\n')}\n`;
+    for (const canonical of [true, false]) {
+      const packed = inspectChunk(Buffer.from(text), { canonical });
+      expect(packed.count).toBe(lines.length);
+      const notes = new Map(packed.notes);
+      const unpacked = Array.from({ length: packed.count }, (_, i) => unpackFacts(packed, i, notes));
+      const expected = lines.map((line) =>
+        line === '' ? undefined : inspectLine(line.replace(/\r$/, ''), { canonical }),
+      );
+      const plain = (facts: LineFacts | undefined) =>
+        facts?.kind === 'entry' ? { ...facts, leaf: Buffer.from(facts.leaf).toString('hex') } : facts;
+      expect(unpacked.map(plain)).toEqual(expected.map(plain));
+      expect(unpacked[5]).toMatchObject({ kind: 'entry', problem: 'hash does not match the entry' });
+      expect(unpacked[9]).toMatchObject({ kind: 'invalid' });
+    }
+  });
+
+  it('without the canonical check, still fails every changed line (the hash covers its bytes)', () => {
+    const log = sampleLog(120);
+    const entry = entryOf(log.lines[7] as string);
+    const reformatted = JSON.stringify(entry, null, 1).replaceAll('\n', '');
+    expect(inspectLine(reformatted, { canonical: false })).toMatchObject({ problem: expect.any(String) });
+    expect(inspectLine(lineOf({ ...entry, ts: '2026-01-01T00:00:00.000Z' }), { canonical: false })).toMatchObject({
+      problem: 'hash does not match the entry',
+    });
+    expect(inspectLine(log.lines[7] as string, { canonical: false })).not.toHaveProperty('problem');
   });
 });
