@@ -2,10 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../digest/index.js';
 import { MerkleAccumulator } from '../merkle/index.js';
-import { signCheckpoint } from './checkpoint.js';
+import { type Checkpoint, signCheckpoint } from './checkpoint.js';
 import {
   type AuditEntry,
   auditLeaf,
+  countEntryLines,
+  type ExportHeader,
   ExportVerifier,
   entryHash,
   exportHeaderLine,
@@ -343,5 +345,65 @@ describe('inspectChunk', () => {
       problem: 'hash does not match the entry',
     });
     expect(inspectLine(log.lines[7] as string, { canonical: false })).not.toHaveProperty('problem');
+  });
+});
+
+describe('chunked verification (what the CLI spreads over worker threads)', () => {
+  /** Splits the export into chunks of about `size` bytes at line ends and verifies them as the CLI's pool does. */
+  function verifyChunked(text: string, size: number, options: { witness?: Checkpoint[] } = {}): VerifyReport {
+    const bytes = Buffer.from(text);
+    const headerEnd = bytes.indexOf(10);
+    const header = (JSON.parse(bytes.toString('utf8', 0, headerEnd)) as { header: ExportHeader }).header;
+    const keys = publicKeysByKid(header.keys);
+    const rootsAt = new Set((options.witness ?? []).map((c) => c.seq));
+    const verifier = new ExportVerifier(options.witness ? { witness: options.witness } : {});
+    let firstLeaf = header.start.seq;
+    for (let from = 0; from < bytes.length; ) {
+      let end = Math.min(bytes.length, from + size);
+      if (end < bytes.length) end = bytes.lastIndexOf(10, end - 1) + 1;
+      if (end <= from) end = bytes.indexOf(10, from) + 1 || bytes.length;
+      const chunk = bytes.subarray(from, end);
+      verifier.acceptPacked(inspectChunk(chunk, { canonical: false, firstLeaf, keys, rootsAt }));
+      firstLeaf += countEntryLines(chunk);
+      from = end;
+      if (verifier.failed) break;
+    }
+    return verifier.finish();
+  }
+
+  const log = sampleLog(1_000);
+  const text = `${log.lines.join('\n')}\n`;
+
+  it('gives the sequential verdict for every chunk size, untouched and tampered', () => {
+    const sequential = verifyExportLines(log.lines);
+    for (const size of [1, 700, 4_096, 65_536, 1 << 22]) {
+      const chunked = verifyChunked(text, size);
+      expect(chunked, `chunks of ${size}`).toEqual(sequential);
+    }
+    const lines = [...log.lines];
+    const victim = entryOf(lines[433] as string);
+    lines[433] = lineOf(rehashed(victim, { type: 'forged' }));
+    const cpIndex = lines.findIndex((line, i) => i > 500 && line.startsWith('{"checkpoint"'));
+    const tampered = `${lines.join('\n')}\n`;
+    const expected = verifyExportLines(lines);
+    expect(expected.failure?.seq).toBe(victim.seq + 1);
+    for (const size of [1, 700, 65_536]) expect(verifyChunked(tampered, size)).toEqual(expected);
+    const badRoot = [...log.lines];
+    const cp = JSON.parse(badRoot[cpIndex] as string).checkpoint as Checkpoint;
+    badRoot[cpIndex] = JSON.stringify({ checkpoint: signCheckpoint({ ...cp, root: '0'.repeat(64) }, log.privateKey) });
+    for (const size of [1, 700, 65_536]) {
+      expect(verifyChunked(`${badRoot.join('\n')}\n`, size).failure).toMatchObject({ seq: cp.seq });
+    }
+    const badSig = [...log.lines];
+    badSig[cpIndex] = JSON.stringify({ checkpoint: { ...cp, sig: 'A'.repeat(86) } });
+    expect(verifyChunked(`${badSig.join('\n')}\n`, 4_096).failure).toMatchObject({ seq: cp.seq });
+  });
+
+  it('checks witness copies at their seqs inside chunks', () => {
+    const witness = log.checkpoints.map((c) => ({ ...c }));
+    expect(verifyChunked(text, 4_096, { witness })).toMatchObject({ ok: true, witness: { matched: 11 } });
+    const other = sampleLog(1_000);
+    const mismatched = [{ ...(other.checkpoints[3] as Checkpoint), kid: log.kid }];
+    expect(verifyChunked(text, 4_096, { witness: mismatched }).failure).toMatchObject({ seq: 400 });
   });
 });

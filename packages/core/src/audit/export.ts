@@ -1,6 +1,6 @@
 import { createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../digest/index.js';
-import { MerkleAccumulator } from '../merkle/index.js';
+import { MerkleAccumulator, nodeHash } from '../merkle/index.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { type AuditEntry, entryHash, genesisHash } from './index.js';
 
@@ -130,37 +130,89 @@ export interface InspectOptions {
  */
 export function inspectLine(line: string | Uint8Array, options: InspectOptions = {}): LineFacts {
   const bytes = typeof line === 'string' ? Buffer.from(line) : Buffer.from(line.buffer, line.byteOffset, line.length);
-  if (startsWith(bytes, checkpointPrefix)) return inspectWrapped(bytes.toString(), 'checkpoint');
-  if (startsWith(bytes, headerPrefix)) return inspectWrapped(bytes.toString(), 'header');
-  const at = bytes.lastIndexOf(hashMemberBytes);
-  const tail = at < 0 ? null : tailPattern.exec(bytes.toString('latin1', at));
-  const strict = options.canonical !== false;
+  return inspectRange(bytes, 0, bytes.length, options.canonical !== false, typeof line === 'string' ? line : undefined);
+}
+
+/** {@link inspectLine} over `bytes[start, end)`, without making a view of it first. */
+function inspectRange(bytes: Buffer, start: number, end: number, strict: boolean, text?: string): LineFacts {
+  // entry lines start {"a (actionId, actor): look further only at lines that might be something else
+  if (bytes[start + 2] !== 0x61) {
+    if (startsWith(bytes, start, end, checkpointPrefix)) {
+      return inspectWrapped(bytes.toString('utf8', start, end), 'checkpoint');
+    }
+    if (startsWith(bytes, start, end, headerPrefix))
+      return inspectWrapped(bytes.toString('utf8', start, end), 'header');
+  }
+  const at = bytes.lastIndexOf(hashMemberBytes, end - hashMemberBytes.length);
+  const tail = at < start ? undefined : entryTail(bytes, at, end);
   if (!tail || strict) {
-    const text = typeof line === 'string' ? line : bytes.toString();
+    const json = text ?? bytes.toString('utf8', start, end);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(json);
     } catch {
       return { kind: 'invalid', reason: 'the line is not JSON' };
     }
-    if (!tail) return inspectOddEntry(text, parsed);
-    if (!isCanonical(text, parsed)) return entryFacts(bytes, at, tail, canonicalProblem);
+    if (!tail || !tailPattern.test(bytes.toString('latin1', at, end))) return inspectOddEntry(json, parsed);
+    if (!isCanonical(json, parsed)) return entryFacts(bytes, start, end, at, tail, canonicalProblem);
   }
-  return entryFacts(bytes, at, tail as RegExpExecArray);
+  return entryFacts(bytes, start, end, at, tail);
+}
+
+const prevMember = Buffer.from('","prev":"');
+const seqMember = Buffer.from('","seq":');
+
+/**
+ * Reads `hash`, `prev` and `seq` at the fixed places the canonical form puts them after `at` (where `,"hash":"`
+ * starts): the members after `data` are hash, prev, seq, ts, type, in that order. Anything else is for the slow path.
+ */
+function entryTail(bytes: Buffer, at: number, end: number): { hash: string; prev: string; seq: number } | undefined {
+  const prevAt = at + 9 + 64;
+  const seqAt = prevAt + prevMember.length + 64;
+  if (seqAt + seqMember.length >= end) return undefined;
+  if (bytes.compare(prevMember, 0, prevMember.length, prevAt, prevAt + prevMember.length) !== 0) return undefined;
+  if (bytes.compare(seqMember, 0, seqMember.length, seqAt, seqAt + seqMember.length) !== 0) return undefined;
+  let seq = 0;
+  let i = seqAt + seqMember.length;
+  const first = i;
+  for (; i < end && i - first < 16; i++) {
+    const digit = (bytes[i] as number) - 48;
+    if (digit < 0 || digit > 9) break;
+    seq = seq * 10 + digit;
+  }
+  if (i === first || bytes[i] !== 44 /* , */ || bytes[first] === 48 /* leading 0 */) return undefined;
+  return {
+    hash: bytes.toString('latin1', at + 9, at + 9 + 64),
+    prev: bytes.toString('latin1', prevAt + prevMember.length, seqAt),
+    seq,
+  };
 }
 
 const canonicalProblem = 'the line is not the canonical JSON (RFC 8785) of the entry';
 
-function entryFacts(bytes: Buffer, at: number, tail: RegExpExecArray, problem?: string): LineFacts {
-  const [, recorded, prev, seq] = tail as unknown as [string, string, string, string];
-  const facts: LineFacts = { kind: 'entry', seq: Number(seq), prev, hash: recorded, leaf: leafOf(bytes) };
+function entryFacts(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  at: number,
+  tail: { hash: string; prev: string; seq: number },
+  problem?: string,
+): LineFacts {
+  const facts: LineFacts = {
+    kind: 'entry',
+    seq: tail.seq,
+    prev: tail.prev,
+    hash: tail.hash,
+    leaf: leafOf(bytes, start, end),
+  };
   if (problem) facts.problem = problem;
-  else if (unsignedHash(bytes, at, prev) !== recorded) facts.problem = 'hash does not match the entry';
+  else if (unsignedHash(bytes, start, end, at, tail.prev) !== tail.hash)
+    facts.problem = 'hash does not match the entry';
   return facts;
 }
 
-function startsWith(bytes: Buffer, prefix: Buffer): boolean {
-  return bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
 }
 
 function room(size: number): Buffer {
@@ -169,20 +221,20 @@ function room(size: number): Buffer {
 }
 
 /** `SHA-256(0x00 ‖ line)`, hashed from one buffer (a one-shot hash costs half of an incremental one). */
-function leafOf(bytes: Buffer): Buffer {
-  const buffer = room(bytes.length + 1);
+function leafOf(bytes: Buffer, start: number, end: number): Buffer {
+  const buffer = room(end - start + 1);
   buffer[0] = 0;
-  bytes.copy(buffer, 1);
-  return hash('sha256', buffer.subarray(0, bytes.length + 1), 'buffer');
+  bytes.copy(buffer, 1, start, end);
+  return hash('sha256', buffer.subarray(0, end - start + 1), 'buffer');
 }
 
 /** `sha256(prev ‖ line without its hash member)` as hex: the entry's hash as its writer computed it. */
-function unsignedHash(bytes: Buffer, at: number, prev: string): string {
-  const length = 64 + bytes.length - (hashMemberLength - 1);
+function unsignedHash(bytes: Buffer, start: number, end: number, at: number, prev: string): string {
+  const length = 64 + (end - start) - (hashMemberLength - 1);
   const buffer = room(length);
   buffer.write(prev, 0, 'latin1');
-  bytes.copy(buffer, 64, 0, at + 1);
-  bytes.copy(buffer, 64 + at + 1, at + hashMemberLength);
+  bytes.copy(buffer, 64, start, at + 1);
+  bytes.copy(buffer, 64 + (at + 1 - start), at + hashMemberLength, end);
   return hash('sha256', buffer.subarray(0, length), 'hex');
 }
 
@@ -198,6 +250,11 @@ function inspectWrapped(line: string, kind: 'checkpoint' | 'header'): LineFacts 
     return { kind: 'invalid', reason: `the ${kind} line holds no ${kind}` };
   }
   return kind === 'checkpoint' ? { kind, checkpoint: value as Checkpoint } : { kind, header: value as ExportHeader };
+}
+
+function leafOfText(line: string): Buffer {
+  const bytes = Buffer.from(line);
+  return leafOf(bytes, 0, bytes.length);
 }
 
 /** An entry line whose tail is not where the canonical form puts it: find out why, for the report. */
@@ -219,7 +276,7 @@ function inspectOddEntry(line: string, parsed: unknown): LineFacts {
     seq: entry.seq as number,
     prev: entry.prev,
     hash: recorded,
-    leaf: leafOf(Buffer.from(line)),
+    leaf: leafOfText(line),
     problem,
   };
 }
@@ -263,8 +320,8 @@ export interface VerifyReport {
   /** The range covered: first and last seq (first > last when it holds no entry). */
   firstSeq: number;
   lastSeq: number;
-  /** The log's head after the last entry checked. */
-  head: { seq: number; hash: string; root: string };
+  /** The log's head after the last entry checked (the root only when everything verified). */
+  head: { seq: number; hash: string; root: string | null };
   /** Whose keys the signatures were checked against: keys given by the caller, or the export's own header. */
   trust: 'pinned' | 'header';
   witness: { checkpoints: number; matched: number; outside: number };
@@ -310,6 +367,7 @@ export class ExportVerifier {
   #failure: VerifyFailure | undefined;
   #witnessBySeq = new Map<number, Checkpoint[]>();
   #witnessMatched = 0;
+  #deferTree = false;
 
   constructor(options: VerifyOptions = {}) {
     this.#options = options;
@@ -330,6 +388,11 @@ export class ExportVerifier {
     }
   }
 
+  /** Entries accepted so far (for progress). */
+  get entries(): number {
+    return this.#entries;
+  }
+
   /** Whether it has failed: feeding more changes nothing. */
   get failed(): boolean {
     return this.#failure !== undefined;
@@ -340,6 +403,72 @@ export class ExportVerifier {
     this.#line += 1;
     try {
       this.#accept(facts);
+    } catch (error) {
+      if (!(error instanceof VerifyStop)) throw error;
+      this.#failure = { ...error.failure, ...(this.#options.live ? {} : { line: this.#line }) };
+    }
+  }
+
+  /**
+   * Feeds a chunk packed by {@link inspectChunk} — the fast path of a parallel verification: an entry that simply
+   * follows is linked straight from the packed arrays; anything else goes through {@link accept}.
+   */
+  acceptPacked(packed: PackedFacts): void {
+    const notes = new Map(packed.notes);
+    const stacks = new Map(packed.stacks ?? []);
+    const signatures = new Map(packed.signatures ?? []);
+    const hashedHere = packed.pieces !== undefined;
+    const leaves = Buffer.from(packed.leaves.buffer, packed.leaves.byteOffset, packed.leaves.length);
+    const rootAt = (line: number): string | undefined => {
+      const pieces = stacks.get(line);
+      if (!pieces) return undefined;
+      const tree = this.#tree.clone();
+      for (const [size, hash] of pieces) tree.pushSubtree(size, Buffer.from(hash));
+      return tree.root().toString('hex');
+    };
+    for (let i = 0; i < packed.count && !this.#failure; i++) {
+      const kind = packed.kinds[i];
+      if (
+        kind === kindCodes.entry &&
+        this.#header !== undefined &&
+        packed.seqs[i] === this.#seq + 1 &&
+        packed.prevs.startsWith(this.#hash, i * 64) &&
+        !notes.has(i)
+      ) {
+        this.#line += 1;
+        if (!hashedHere) this.#tree.push(leaves.subarray(i * 32, i * 32 + 32));
+        this.#seq += 1;
+        this.#hash = packed.hashes.slice(i * 64, i * 64 + 64);
+        this.#entries += 1;
+        if (this.#witnessBySeq.has(this.#seq)) {
+          const root = hashedHere ? rootAt(i) : undefined;
+          this.#runChecked(() => this.#checkWitness(root));
+        }
+        continue;
+      }
+      if (kind === kindCodes.checkpoint && hashedHere && this.#header !== undefined) {
+        const checkpoint = JSON.parse(notes.get(i) as string) as Checkpoint;
+        this.#line += 1;
+        const root = rootAt(i);
+        const signature = signatures.get(i);
+        this.#runChecked(() => this.#acceptCheckpoint(checkpoint, root, signature));
+        continue;
+      }
+      // anything else — the header, or an entry that does not simply follow (which fails) — takes the slow path;
+      // with the chunk's subtrees hashed already, it must not push a leaf of its own
+      this.#deferTree = hashedHere;
+      const facts = unpackFacts(packed, i, notes);
+      if (facts) this.accept(facts);
+      this.#deferTree = false;
+    }
+    if (hashedHere && !this.#failure) {
+      for (const [size, hash] of packed.pieces ?? []) this.#tree.pushSubtree(size, Buffer.from(hash));
+    }
+  }
+
+  #runChecked(check: () => void): void {
+    try {
+      check();
     } catch (error) {
       if (!(error instanceof VerifyStop)) throw error;
       this.#failure = { ...error.failure, ...(this.#options.live ? {} : { line: this.#line }) };
@@ -362,7 +491,7 @@ export class ExportVerifier {
       checkpoints: this.#checkpoints,
       firstSeq: this.#firstSeq,
       lastSeq: this.#seq,
-      head: { seq: this.#seq, hash: this.#hash, root: this.#tree.root().toString('hex') },
+      head: { seq: this.#seq, hash: this.#hash, root: this.#failure ? null : this.#tree.root().toString('hex') },
       trust: this.#options.keys ? 'pinned' : 'header',
       witness: {
         checkpoints: witness.length,
@@ -435,14 +564,15 @@ export class ExportVerifier {
       this.#stop(expected, `prev does not match the hash of entry ${expected - 1}`);
     }
     if (facts.problem) this.#stop(expected, facts.problem);
-    this.#tree.push(facts.leaf);
+    if (!this.#deferTree) this.#tree.push(facts.leaf);
     this.#seq = expected;
     this.#hash = facts.hash;
     this.#entries += 1;
     if (this.#witnessBySeq.has(expected)) this.#checkWitness();
   }
 
-  #acceptCheckpoint(checkpoint: Checkpoint): void {
+  /** `root` and `signature` may come precomputed (by the thread that inspected the chunk). */
+  #acceptCheckpoint(checkpoint: Checkpoint, root?: string, signature?: 0 | 1 | 2): void {
     const seq = Number.isSafeInteger(checkpoint.seq) ? checkpoint.seq : null;
     if (seq === null) this.#stop(this.#seq + 1, 'a checkpoint without a valid seq');
     if ((seq as number) > this.#seq) {
@@ -451,11 +581,17 @@ export class ExportVerifier {
     if ((seq as number) < this.#seq) {
       this.#stop(seq, `the checkpoint for entry ${seq} is out of place (after entry ${this.#seq})`);
     }
-    this.#checkSigned(checkpoint, 'checkpoint');
+    if (signature === 1) {
+      // checked already, with the same keys
+    } else if (signature === 0) {
+      this.#stop(checkpoint.seq, `the checkpoint at ${checkpoint.seq} has an invalid signature`);
+    } else {
+      this.#checkSigned(checkpoint, 'checkpoint');
+    }
     if (checkpoint.hash !== this.#hash) {
       this.#stop(this.#seq, `the checkpoint at ${this.#seq} signed another chain hash than the entries give`);
     }
-    if (checkpoint.root !== this.#tree.root().toString('hex')) {
+    if (checkpoint.root !== (root ?? this.#tree.root().toString('hex'))) {
       this.#stop(this.#seq, `the checkpoint at ${this.#seq} signed another Merkle root than the entries give`);
     }
     if (checkpoint.ts < this.#lastCheckpointTs) {
@@ -499,10 +635,10 @@ export class ExportVerifier {
   }
 
   /** Every witness checkpoint at the current seq must be signed and agree with the log there. */
-  #checkWitness(): void {
+  #checkWitness(precomputedRoot?: string): void {
     const copies = this.#witnessBySeq.get(this.#seq);
     if (!copies) return;
-    const root = this.#tree.root().toString('hex');
+    const root = precomputedRoot ?? this.#tree.root().toString('hex');
     for (const checkpoint of copies) {
       this.#checkSigned(checkpoint, 'witness checkpoint');
       if (checkpoint.hash !== this.#hash || checkpoint.root !== root) {
@@ -609,12 +745,66 @@ export interface PackedFacts {
   leaves: Uint8Array;
   /** By line: an entry's problem, an invalid line's reason, a checkpoint's or header's JSON. */
   notes: Array<[line: number, note: string]>;
+  /** With `firstLeaf`: the aligned perfect subtrees over the chunk's entries, left to right, as (size, root). */
+  pieces?: Array<[size: number, hash: Uint8Array]>;
+  /** With `firstLeaf`: by line, the chunk's subtrees up to that point (checkpoint lines, and `rootsAt` entries). */
+  stacks?: Array<[line: number, pieces: Array<[size: number, hash: Uint8Array]>]>;
+  /** With `keys`: by checkpoint line, its signature checked here: 1 valid, 0 invalid, 2 unknown key. */
+  signatures?: Array<[line: number, status: 0 | 1 | 2]>;
+}
+
+export interface ChunkOptions extends InspectOptions {
+  /**
+   * The tree position of the chunk's first entry line ({@link countEntryLines} of what came before, plus the
+   * header's start seq): with it the chunk's Merkle subtrees are hashed here, off the linking thread.
+   */
+  firstLeaf?: number;
+  /** Seqs after whose entry the linker will need the tree root (witness checkpoints). */
+  rootsAt?: ReadonlySet<number>;
+  /** Keys to check checkpoint signatures with here, off the linking thread. */
+  keys?: ReadonlyMap<string, KeyObject>;
+}
+
+/** How many lines of `bytes` take a place in the tree: not blank, not a checkpoint, not a header. */
+export function countEntryLines(bytes: Buffer, length = bytes.length): number {
+  let count = 0;
+  for (let from = 0; from < length; ) {
+    const newline = bytes.indexOf(10, from);
+    let end = newline < 0 || newline >= length ? length : newline;
+    const next = end + 1;
+    if (end > from && bytes[end - 1] === 13) end -= 1;
+    if (end > from && !startsWith(bytes, from, end, checkpointPrefix) && !startsWith(bytes, from, end, headerPrefix)) {
+      count += 1;
+    }
+    from = next;
+  }
+  return count;
+}
+
+/** Perfect subtrees at their global places, merged only when the result stays aligned: a chunk's share of a tree. */
+class AlignedStack {
+  readonly items: Array<{ start: number; size: number; hash: Buffer }> = [];
+
+  push(position: number, leaf: Buffer): void {
+    let entry = { start: position, size: 1, hash: leaf };
+    for (;;) {
+      const top = this.items[this.items.length - 1];
+      if (!top || top.size !== entry.size || top.start % (2 * top.size) !== 0) break;
+      this.items.pop();
+      entry = { start: top.start, size: top.size * 2, hash: nodeHash(top.hash, entry.hash) };
+    }
+    this.items.push(entry);
+  }
+
+  snapshot(): Array<[number, Uint8Array]> {
+    return this.items.map((item) => [item.size, item.hash]);
+  }
 }
 
 const kindCodes = { entry: 0, checkpoint: 1, header: 2, invalid: 3, blank: 4 } as const;
 const noHash = '0'.repeat(64);
 
-export function inspectChunk(chunk: Uint8Array, options: InspectOptions = {}): PackedFacts {
+export function inspectChunk(chunk: Uint8Array, options: ChunkOptions = {}): PackedFacts {
   const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
   const starts: number[] = [];
   for (let from = 0; from < bytes.length; ) {
@@ -634,6 +824,10 @@ export function inspectChunk(chunk: Uint8Array, options: InspectOptions = {}): P
   };
   const hashes: string[] = [];
   const prevs: string[] = [];
+  const tree = options.firstLeaf !== undefined ? new AlignedStack() : undefined;
+  let position = options.firstLeaf ?? 0;
+  if (tree) packed.stacks = [];
+  if (options.keys) packed.signatures = [];
   for (let i = 0; i < count; i++) {
     const start = starts[i] as number;
     let end = i + 1 < count ? (starts[i + 1] as number) - 1 : bytes.length;
@@ -645,9 +839,14 @@ export function inspectChunk(chunk: Uint8Array, options: InspectOptions = {}): P
       prevs.push(noHash);
       continue;
     }
-    const facts = inspectLine(bytes.subarray(start, end), options);
+    const facts = inspectRange(bytes, start, end, options.canonical !== false);
     packed.kinds[i] = kindCodes[facts.kind];
+    if (facts.kind === 'entry' || facts.kind === 'invalid') position += 1;
     if (facts.kind === 'entry') {
+      if (tree) {
+        tree.push(position - 1, facts.leaf as Buffer);
+        if (options.rootsAt?.has(facts.seq)) packed.stacks?.push([i, tree.snapshot()]);
+      }
       packed.seqs[i] = facts.seq;
       hashes.push(facts.hash.length === 64 ? facts.hash : noHash);
       prevs.push(facts.prev.length === 64 ? facts.prev : noHash);
@@ -661,7 +860,15 @@ export function inspectChunk(chunk: Uint8Array, options: InspectOptions = {}): P
     prevs.push(noHash);
     if (facts.kind === 'invalid') packed.notes.push([i, facts.reason]);
     else packed.notes.push([i, JSON.stringify(facts.kind === 'checkpoint' ? facts.checkpoint : facts.header)]);
+    if (facts.kind === 'checkpoint') {
+      if (tree) packed.stacks?.push([i, tree.snapshot()]);
+      if (options.keys) {
+        const key = options.keys.get(facts.checkpoint.kid);
+        packed.signatures?.push([i, key ? (verifyCheckpoint(facts.checkpoint, key) ? 1 : 0) : 2]);
+      }
+    }
   }
+  if (tree) packed.pieces = tree.snapshot();
   packed.hashes = hashes.join('');
   packed.prevs = prevs.join('');
   return packed;

@@ -86,6 +86,8 @@ export function verifyChain(entries: Iterable<AuditEntry>): ChainBreak | undefin
 }
 export { type Checkpoint, signCheckpoint, type UnsignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
 export {
+  type ChunkOptions,
+  countEntryLines,
   type ExportHeader,
   ExportVerifier,
   exportCheckpointLine,

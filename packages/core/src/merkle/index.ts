@@ -143,11 +143,15 @@ export class MerkleAccumulator {
 
   /**
    * Adds a leaf by its leaf hash. With `completed`, also hands over every perfect subtree the leaf completes (the
-   * leaf itself first, at level 0), for a store that serves inclusion proofs.
+   * leaf itself first, at level 0), for a store that serves inclusion proofs. A Buffer is kept as it is (not
+   * copied): do not reuse it.
    */
   push(leaf: Uint8Array, completed?: (node: TreeNode) => void): void {
     const leafIndex = this.#size;
-    let entry: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
+    let entry: { size: number; hash: Buffer } = {
+      size: 1,
+      hash: Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf),
+    };
     let level = 0;
     completed?.({ level, index: leafIndex, hash: entry.hash });
     for (;;) {
@@ -160,6 +164,33 @@ export class MerkleAccumulator {
     }
     this.#stack.push(entry);
     this.#size += 1;
+  }
+
+  /**
+   * Adds a whole perfect subtree of `size` leaves (a power of two) by its root — as if its leaves were pushed one
+   * by one. It must start where the tree ends on a multiple of its size, as every RFC 6962 subtree does.
+   */
+  pushSubtree(size: number, hash: Buffer): void {
+    if (!isPowerOfTwo(size) || this.#size % size !== 0) {
+      throw new RangeError(`a subtree of ${size} leaves cannot follow a tree of ${this.#size}`);
+    }
+    let entry = { size, hash };
+    for (;;) {
+      const top = this.#stack[this.#stack.length - 1];
+      if (!top || top.size !== entry.size) break;
+      this.#stack.pop();
+      entry = { size: top.size * 2, hash: nodeHash(top.hash, entry.hash) };
+    }
+    this.#stack.push(entry);
+    this.#size += size;
+  }
+
+  /** An independent copy (the stack is a few dozen hashes at most). */
+  clone(): MerkleAccumulator {
+    const copy = new MerkleAccumulator();
+    copy.#stack.push(...this.#stack.map((entry) => ({ ...entry })));
+    copy.#size = this.#size;
+    return copy;
   }
 
   /** The root of the tree of every leaf pushed so far. */

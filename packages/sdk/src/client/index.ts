@@ -9,6 +9,7 @@ import type {
   AuditPage,
   AuditQuery,
   GetActionOptions,
+  InclusionProof,
   ListActionsQuery,
   NewAgent,
   PolicySummary,
@@ -17,6 +18,8 @@ import type {
   ReviewOptions,
   RevokedAgentKeys,
   RevokedReviewerTokens,
+  RotatedSigningKey,
+  ServerVerifyReport,
   SubmitOptions,
   SubmitResult,
   WaitOptions,
@@ -419,6 +422,41 @@ export class CountersignClient {
         },
       })
     ).body;
+  }
+
+  /**
+   * Admin: the signed JSONL export of the audit log (or of the entries between `since` and `until`), as a stream
+   * of bytes — write it to a file as it comes; a large log never has to fit in memory.
+   */
+  async exportAudit(range: { since?: string; until?: string } = {}, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const { response } = await this.#open('GET', '/v1/audit/export', {
+      query: { since: range.since, until: range.until },
+      accept: 'application/jsonl, application/problem+json',
+      ...(signal && { signal }),
+    });
+    if (!response.body) throw new CountersignConnectionError(this.url, new Error('the export came without a body'));
+    return response.body;
+  }
+
+  /** Admin: the server verifies its live audit log (chain, Merkle roots, checkpoint signatures, witness file). */
+  async verifyAudit(): Promise<ServerVerifyReport> {
+    return (await this.#request<ServerVerifyReport>('GET', '/v1/audit/verify')).body;
+  }
+
+  /** Admin: an inclusion proof of entry `seq` against the newest checkpoint, or the one at tree size `size`. */
+  async auditProof(seq: number, size?: number): Promise<InclusionProof> {
+    return (await this.#request<InclusionProof>('GET', `/v1/audit/proof/${seq}`, { query: { size } })).body;
+  }
+
+  /** Every key that has signed checkpoints and exports on this server, retired ones included. */
+  async auditKeys(): Promise<{ keys: Array<Record<string, unknown>> }> {
+    return (await this.#request<{ keys: Array<Record<string, unknown>> }>('GET', '/.well-known/countersign-audit-keys.json'))
+      .body;
+  }
+
+  /** Admin: rotates the server's signing key (grants, checkpoints, exports). */
+  async rotateSigningKey(): Promise<RotatedSigningKey> {
+    return (await this.#request<RotatedSigningKey>('POST', '/v1/keys/rotate', { body: {} })).body;
   }
 
   /** Sends a request; resolves with a successful response, throws the problem of an unsuccessful one. */

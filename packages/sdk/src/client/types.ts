@@ -187,3 +187,45 @@ export interface AuditPage {
   /** Present when there are more: pass it as `after` to get the next page. */
   nextAfter?: number;
 }
+
+/** What `GET /v1/audit/verify` reports: core's verification report, timed. */
+export interface ServerVerifyReport {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  firstSeq: number;
+  lastSeq: number;
+  head: { seq: number; hash: string; root: string | null };
+  trust: 'pinned' | 'header';
+  witness: { checkpoints: number; matched: number; outside: number };
+  failure?: { seq: number | null; line?: number; reason: string };
+  durationMs: number;
+  entriesPerSecond: number;
+}
+
+/** A signed checkpoint of the audit log. */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  root: string;
+  ts: string;
+  kid: string;
+  sig: string;
+}
+
+/** An RFC 9162 inclusion proof of one audit entry against a signed checkpoint. */
+export interface InclusionProof {
+  entry: AuditEntry;
+  leafIndex: number;
+  treeSize: number;
+  leaf: string;
+  /** Hex sibling hashes, the leaf's sibling first. */
+  proof: string[];
+  checkpoint: AuditCheckpoint;
+}
+
+export interface RotatedSigningKey {
+  kid: string;
+  previous: string;
+  jwks: { keys: Array<Record<string, unknown>> };
+}

@@ -26,7 +26,7 @@ const verifyReportSchema = z
     checkpoints: z.number().int(),
     firstSeq: z.number().int(),
     lastSeq: z.number().int(),
-    head: z.object({ seq: z.number().int(), hash: z.string(), root: z.string() }),
+    head: z.object({ seq: z.number().int(), hash: z.string(), root: z.string().nullable() }),
     trust: z.enum(['pinned', 'header']),
     witness: z.object({ checkpoints: z.number().int(), matched: z.number().int(), outside: z.number().int() }),
     failure: z
