@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { table } from '../action-view/index.js';
 import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
 import { CliError, type CommandContext } from '../io.js';
+import { addEvidenceCommands } from './evidence.js';
 
 type AuditListOptions = ClientOptions & {
   type?: string[];
@@ -17,7 +18,9 @@ type AuditListOptions = ClientOptions & {
 
 /** `countersign audit …`: the audit trail (needs the admin token). */
 export function auditCommand(context: CommandContext): Command {
-  const audit = new Command('audit').description('Read the hash-chained audit trail (needs the admin token).');
+  const audit = new Command('audit').description(
+    'The hash-chained audit trail: list, export, verify offline, prove one entry, report (needs the admin token).',
+  );
   withClientOptions(
     audit
       .command('ls')
@@ -40,6 +43,7 @@ Examples:
   countersign audit ls --actor grace@example.com --json | jq '.items[].type'`,
     )
     .action(async (options: AuditListOptions) => list(context, options));
+  addEvidenceCommands(audit, context);
   return audit;
 }
 

@@ -48,21 +48,38 @@ The key alone goes to stdout, so  KEY=$(countersign keys create …)  captures i
   withClientOptions(
     keys
       .command('rotate')
-      .description("Add a new API key for an agent; its existing keys keep working until they're revoked.")
-      .argument('<agent-id>', 'the agent'),
+      .description(
+        "Add a new API key for an agent (its existing keys keep working until they're revoked), or with --signing rotate the server's signing key.",
+      )
+      .argument('[agent-id]', 'the agent')
+      .option('--signing', "rotate the server's Ed25519 key that signs grants, audit checkpoints and exports"),
   )
     .addHelpText(
       'after',
       `
-Example:
+Examples:
   countersign keys rotate etl > etl.key.new
   # … switch every copy of the agent to etl.key.new, then retire the old key:
   countersign keys revoke etl --key "$(cat etl.key)"
+  countersign keys rotate --signing     # the server's own signing key (grants, audit checkpoints, exports)
 
 The new key alone goes to stdout. The old keys keep working until you revoke them one by one with
 \`countersign keys revoke AGENT --key <old key or its id>\` (without --key, revoke revokes ALL keys, the new one too).`,
     )
-    .action(async (agentId: string, options: ClientOptions) => {
+    .action(async (agentId: string | undefined, options: ClientOptions & { signing?: boolean }) => {
+      if (options.signing) {
+        if (agentId !== undefined) throw new CliError('--signing rotates the server key: give no agent with it');
+        const rotated = await connect(context, options, 'admin token').rotateSigningKey();
+        if (options.json) return printJson(context, rotated);
+        context.io.stdout(`${rotated.kid}\n`);
+        context.io.stderr(
+          `countersign: the server now signs with key ${rotated.kid}. The old key ${rotated.previous} stays in the JWKS while grants it signed can still be valid, and in /.well-known/countersign-audit-keys.json for good (old exports keep verifying). Keep its key file.\n`,
+        );
+        return;
+      }
+      if (agentId === undefined) {
+        throw new CliError('which agent? countersign keys rotate AGENT (or --signing for the server key)');
+      }
       const created = await connect(context, options, 'admin token').addAgentKey(agentId);
       if (options.json) return printJson(context, created);
       context.io.stdout(`${created.key}\n`);

@@ -428,7 +428,10 @@ export class CountersignClient {
    * Admin: the signed JSONL export of the audit log (or of the entries between `since` and `until`), as a stream
    * of bytes — write it to a file as it comes; a large log never has to fit in memory.
    */
-  async exportAudit(range: { since?: string; until?: string } = {}, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async exportAudit(
+    range: { since?: string; until?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
     const { response } = await this.#open('GET', '/v1/audit/export', {
       query: { since: range.since, until: range.until },
       accept: 'application/jsonl, application/problem+json',
@@ -450,8 +453,9 @@ export class CountersignClient {
 
   /** Every key that has signed checkpoints and exports on this server, retired ones included. */
   async auditKeys(): Promise<{ keys: Array<Record<string, unknown>> }> {
-    return (await this.#request<{ keys: Array<Record<string, unknown>> }>('GET', '/.well-known/countersign-audit-keys.json'))
-      .body;
+    return (
+      await this.#request<{ keys: Array<Record<string, unknown>> }>('GET', '/.well-known/countersign-audit-keys.json')
+    ).body;
   }
 
   /** Admin: rotates the server's signing key (grants, checkpoints, exports). */
