@@ -12,6 +12,11 @@ const benches: Record<string, { describe: string; load: () => Promise<{ main(arg
       'allowed-path submissions/s end to end and long-poll wake p50/p99 on PGlite and PostgreSQL, against bare Fastify (and raw NOTIFY)',
     load: () => import('./api/index.js'),
   },
+  audit: {
+    describe:
+      'entries/s of `countersign audit verify` on a 1,000,000-entry export, against the sequential verifier and a one-hash-per-line floor',
+    load: () => import('./audit/index.js'),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

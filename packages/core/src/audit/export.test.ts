@@ -10,6 +10,7 @@ import {
   type ExportHeader,
   ExportVerifier,
   entryHash,
+  exportEntryLine,
   exportHeaderLine,
   genesisHash,
   inspectChunk,
@@ -22,6 +23,7 @@ import {
   signExportHeader,
   unpackFacts,
   type VerifyReport,
+  verifyChain,
   verifyExportLines,
 } from './index.js';
 
@@ -283,6 +285,15 @@ describe('the export header', () => {
       ok: true,
       witness: { checkpoints: 2, matched: 2, outside: 0 },
     });
+  });
+});
+
+describe('sampleLog', () => {
+  it('writes each entry exactly as exportEntryLine does, chained', () => {
+    const log = sampleLog(250);
+    const entryLines = log.lines.filter((line, i) => i > 0 && !line.startsWith('{"checkpoint"'));
+    expect(entryLines).toEqual(log.entries.map((entry) => exportEntryLine(entry)));
+    expect(verifyChain(log.entries)).toBeUndefined();
   });
 });
 

@@ -1,15 +1,9 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { MerkleAccumulator } from '../merkle/index.js';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { canonicalJson } from '../digest/index.js';
+import { leafHash, MerkleAccumulator } from '../merkle/index.js';
 import { type Checkpoint, signCheckpoint } from './checkpoint.js';
-import {
-  exportCheckpointLine,
-  exportEntryLine,
-  exportFormat,
-  exportHeaderLine,
-  type PublicJwk,
-  signExportHeader,
-} from './export.js';
-import { type AuditEntry, auditLeaf, chainEntries, genesisHash } from './index.js';
+import { exportCheckpointLine, exportFormat, exportHeaderLine, type PublicJwk, signExportHeader } from './export.js';
+import { type AuditEntry, genesisHash } from './index.js';
 
 /** A generated, correctly signed audit log and its export: what tamper tests and benchmarks start from. */
 export interface SampleLog {
@@ -34,16 +28,24 @@ export function sampleLog(count: number, options: { every?: number; start?: Date
   const kid = `sample-${x.slice(0, 16)}`;
   const keys: PublicJwk[] = [{ kty: 'OKP', crv: 'Ed25519', x, kid, alg: 'EdDSA', use: 'sig' }];
   const ts = (i: number) => new Date(start + i * 1_500).toISOString();
-  const entries = chainEntries(
-    Array.from({ length: count }, (_, i) => sampleRecord(i, ts(i))),
-    { seq: 0, hash: genesisHash },
-  );
   const tree = new MerkleAccumulator();
+  const entries: AuditEntry[] = [];
   const checkpoints: Checkpoint[] = [];
   const lines: string[] = [];
-  for (const entry of entries) {
-    tree.push(auditLeaf(entry));
-    lines.push(exportEntryLine(entry));
+  let prev = genesisHash;
+  for (let i = 0; i < count; i++) {
+    // One canonicalisation per entry: the line is the unsigned JCS with the hash member put in its sorted place
+    // (before prev, the first member after data) — what exportEntryLine(entry) would give, at a third of the cost.
+    const unsigned = { seq: i + 1, ...sampleRecord(i, ts(i)), prev };
+    const text = canonicalJson(unsigned);
+    const hash = createHash('sha256').update(prev).update(text).digest('hex');
+    const at = text.lastIndexOf(',"prev":"');
+    const line = `${text.slice(0, at)},"hash":"${hash}"${text.slice(at)}`;
+    const entry = { ...unsigned, hash } as AuditEntry;
+    entries.push(entry);
+    tree.push(leafHash(line));
+    lines.push(line);
+    prev = hash;
     if (entry.seq % every === 0) {
       const checkpoint = signCheckpoint(
         { seq: entry.seq, hash: entry.hash, root: tree.root().toString('hex'), ts: entry.ts, kid },
