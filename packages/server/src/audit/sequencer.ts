@@ -74,6 +74,18 @@ export class AuditSequencer {
     return signed;
   }
 
+  /**
+   * Chains everything committed and signs a checkpoint of the head right now (for an inclusion proof of an entry
+   * newer than the last checkpoint). False when checkpoints are off.
+   */
+  async checkpointNow(): Promise<boolean> {
+    if (!this.#checkpoints) return false;
+    await this.flush();
+    await checkpointIfDue(this.#db, this.#checkpoints, 0);
+    this.#onCheckpoint();
+    return true;
+  }
+
   /** Asks for a run soon; cheap to call after every commit. */
   poke(): void {
     if (this.#stopped || this.#scheduled) return;

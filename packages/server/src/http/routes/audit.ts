@@ -109,7 +109,7 @@ export function auditRoutes(context: ApiContext): RouteSpec[] {
       tag: 'audit',
       summary: 'An RFC 9162 inclusion proof of one entry against a signed checkpoint',
       description:
-        'Proves entry `seq` is in the tree whose root the checkpoint signs: the newest checkpoint, or the one at tree size `size`. Check it with `countersign audit prove SEQ`: the leaf is SHA-256(0x00 ‖ JCS(entry)). An entry newer than the last checkpoint is covered within 60 s.',
+        'Proves entry `seq` is in the tree whose root the checkpoint signs: the newest checkpoint, or the one at tree size `size`. Check it with `countersign audit prove SEQ`: the leaf is SHA-256(0x00 ‖ JCS(entry)). For an entry newer than the last checkpoint, one is signed on the spot.',
       auth: ['admin'],
       params: z.object({ seq: z.coerce.number().int().min(1) }),
       query: z.object({ size: z.coerce.number().int().min(1).optional() }),
@@ -133,13 +133,18 @@ export function auditRoutes(context: ApiContext): RouteSpec[] {
             `a tree of ${query.size} entries cannot hold entry ${params.seq}`,
           );
         }
-        const result = await proveEntry(database.db, params.seq, query.size);
+        let result = await proveEntry(database.db, params.seq, query.size);
+        if (!('proof' in result) && query.size === undefined) {
+          // newer than the last checkpoint (or not chained yet): sign one now rather than make the auditor wait
+          await context.sequencer.checkpointNow();
+          result = await proveEntry(database.db, params.seq);
+        }
         if ('proof' in result) return result.proof;
         if (result.missing === 'entry') throw new CountersignError('not_found', `no audit entry ${params.seq} (yet)`);
         throw new CountersignError(
           query.size === undefined ? 'conflict' : 'not_found',
           query.size === undefined
-            ? `no checkpoint covers entry ${params.seq} yet; one is signed at least every 60 s, so retry shortly`
+            ? `no checkpoint covers entry ${params.seq}: checkpoints are not being signed here`
             : `no checkpoint at tree size ${query.size}`,
         );
       },
