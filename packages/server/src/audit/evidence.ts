@@ -17,7 +17,7 @@ import {
 import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
 import { auditCheckpoints, auditEntries, auditHead } from '../store/schema.js';
-import { inclusionProofOf, readAuditEntries, treeAt } from './log.js';
+import { checkpointOfRow, inclusionProofOf, readAuditEntries, treeAt } from './log.js';
 
 /**
  * The audit log as evidence: the signed JSONL export, verification of the live log, and inclusion proofs. All read
@@ -54,14 +54,7 @@ async function checkpointsBetween(db: Db, from: number, to: number, lastId: numb
     .from(auditCheckpoints)
     .where(and(gte(auditCheckpoints.seq, from), lte(auditCheckpoints.seq, to), lte(auditCheckpoints.id, lastId)))
     .orderBy(asc(auditCheckpoints.seq), asc(auditCheckpoints.id));
-  return rows.map((row) => ({
-    seq: Number(row.seq),
-    hash: row.hash,
-    root: row.root,
-    ts: row.ts.toISOString(),
-    kid: row.kid,
-    sig: row.sig,
-  }));
+  return rows.map(checkpointOfRow);
 }
 
 async function hashAt(db: Db, seq: number): Promise<string> {
@@ -228,14 +221,7 @@ export async function proveEntry(
     .orderBy(desc(auditCheckpoints.id))
     .limit(1);
   if (!row || Number(row.seq) < seq) return { missing: 'checkpoint' };
-  const checkpoint: Checkpoint = {
-    seq: Number(row.seq),
-    hash: row.hash,
-    root: row.root,
-    ts: row.ts.toISOString(),
-    kid: row.kid,
-    sig: row.sig,
-  };
+  const checkpoint = checkpointOfRow(row);
   const proof = await inclusionProofOf(db, seq, checkpoint.seq);
   return {
     proof: {

@@ -155,14 +155,19 @@ export async function readCheckpoints(db: Db, fromSeq = 0): Promise<Checkpoint[]
     .from(auditCheckpoints)
     .where(gt(auditCheckpoints.seq, fromSeq - 1))
     .orderBy(asc(auditCheckpoints.id));
-  return rows.map((row) => ({
+  return rows.map(checkpointOfRow);
+}
+
+/** A stored checkpoint as core's `Checkpoint` (what is signed, exported and handed to witnesses). */
+export function checkpointOfRow(row: typeof auditCheckpoints.$inferSelect): Checkpoint {
+  return {
     seq: Number(row.seq),
     hash: row.hash,
     root: row.root,
     ts: row.ts.toISOString(),
     kid: row.kid,
     sig: row.sig,
-  }));
+  };
 }
 
 function checkpointOf(checkpoints: CheckpointPolicy, seq: number, hash: string, tree: MerkleAccumulator): Checkpoint {

@@ -4,6 +4,7 @@ import { type Checkpoint, parseWitness } from '@countersign/core';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
 import { auditCheckpoints, auditWitness } from '../store/schema.js';
+import { checkpointOfRow } from './log.js';
 
 /**
  * Witness sinks: every signed checkpoint is also handed to places outside the database — an append-only file and/or
@@ -182,16 +183,7 @@ export class WitnessPump {
       .orderBy(asc(auditCheckpoints.id))
       .limit(this.#options.batchSize);
     if (rows.length === 0) return 0;
-    await sink.deliver(
-      rows.map((row) => ({
-        seq: Number(row.seq),
-        hash: row.hash,
-        root: row.root,
-        ts: row.ts.toISOString(),
-        kid: row.kid,
-        sig: row.sig,
-      })),
-    );
+    await sink.deliver(rows.map(checkpointOfRow));
     await this.#db
       .update(auditWitness)
       .set({ checkpointId: (rows[rows.length - 1] as { id: number }).id, deliveredAt: sql`now()`, lastError: null })
