@@ -11,7 +11,7 @@ import {
   verifyCheckpoint,
   verifyInclusion,
 } from '@countersign/core';
-import type { AuditEntry as ApiAuditEntry, ServerVerifyReport } from '@countersign/sdk';
+import type { AuditEntry as ApiAuditEntry, CountersignClient, ServerVerifyReport } from '@countersign/sdk';
 import type { Command } from 'commander';
 import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
 import { CliError, type CommandContext, exitCodes } from '../io.js';
@@ -154,7 +154,8 @@ one self-contained page with charts, fit to attach to evidence.`,
     .action(async (options: ReportOptions) => report(context, options));
 }
 
-function isoTime(flag: string, value: string | undefined): string | undefined {
+/** A `--since`/`--until` value as an ISO 8601 UTC time; a usage error when it is not a time. */
+export function isoTime(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new CliError(`${flag} must be an ISO 8601 time such as 2026-11-22T09:00:00Z`);
@@ -398,7 +399,7 @@ async function report(context: CommandContext, options: ReportOptions): Promise<
     server = `offline, from ${options.export}`;
   } else {
     const client = connect(context, options, 'admin token');
-    entries = await allEntries(context, options, since, until);
+    entries = await allEntries(client, since, until);
     verification = summary(await client.verifyAudit());
     server = client.url;
   }
@@ -431,13 +432,7 @@ function summary(report: AnyVerifyReport): ChainVerificationSummary {
   };
 }
 
-async function allEntries(
-  context: CommandContext,
-  options: ReportOptions,
-  since: string,
-  until: string,
-): Promise<AuditEntry[]> {
-  const client = connect(context, options, 'admin token');
+async function allEntries(client: CountersignClient, since: string, until: string): Promise<AuditEntry[]> {
   const entries: ApiAuditEntry[] = [];
   let after = 0;
   for (;;) {

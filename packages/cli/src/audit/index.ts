@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { table } from '../action-view/index.js';
 import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
 import { CliError, type CommandContext } from '../io.js';
-import { addEvidenceCommands } from './evidence.js';
+import { addEvidenceCommands, isoTime } from './evidence.js';
 
 type AuditListOptions = ClientOptions & {
   type?: string[];
@@ -50,14 +50,8 @@ Examples:
 async function list(context: CommandContext, options: AuditListOptions): Promise<void> {
   const limit = positiveInteger('--limit', options.limit);
   let after = positiveInteger('--after', options.after) ?? 0;
-  for (const [flag, value] of [
-    ['--since', options.since],
-    ['--until', options.until],
-  ] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) {
-      throw new CliError(`${flag} must be an ISO 8601 time such as 2026-11-22T09:00:00Z`);
-    }
-  }
+  const since = isoTime('--since', options.since);
+  const until = isoTime('--until', options.until);
   const client = connect(context, options, 'admin token');
   const items: AuditEntry[] = [];
   let nextAfter: number | undefined;
@@ -68,8 +62,8 @@ async function list(context: CommandContext, options: AuditListOptions): Promise
       ...(options.type && options.type.length > 0 && { types: options.type }),
       ...(options.action !== undefined && { actionId: options.action }),
       ...(options.actor !== undefined && { actor: options.actor }),
-      ...(options.since !== undefined && { since: new Date(options.since).toISOString() }),
-      ...(options.until !== undefined && { until: new Date(options.until).toISOString() }),
+      ...(since !== undefined && { since }),
+      ...(until !== undefined && { until }),
     });
     items.push(...page.items);
     nextAfter = page.nextAfter;
