@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Policy, signCheckpoint } from '@countersign/core';
+import { type Policy, parseDuration, signCheckpoint } from '@countersign/core';
 import type { FastifyInstance } from 'fastify';
 import { ActionService } from './actions/service.js';
 import { Sweeper } from './actions/sweeper.js';
 import { AuditSequencer, appendAuditRecords, countUnchained } from './audit/index.js';
 import { FileWitness, HttpWitness, WitnessPump, type WitnessPumpOptions, type WitnessSink } from './audit/witness.js';
+import { ChannelRegistry, purgeReceipts } from './channels/index.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ServerConfig } from './config/index.js';
 import { ActionEvents } from './events/index.js';
 import { KeyRing } from './grants/index.js';
 import { buildApp } from './http/app.js';
-import type { ApiContext, WitnessSetup } from './http/context.js';
+import type { ApiContext, ChannelSetup, WitnessSetup } from './http/context.js';
 import { createMetrics } from './http/metrics.js';
 import { Authenticator } from './identity/index.js';
+import { countOutbox, OutboxPump, type OutboxPumpOptions } from './outbox/index.js';
 import { PolicyHolder, reloadPolicy } from './policy/index.js';
 import { type Database, openDatabase, type StoreTarget } from './store/database.js';
 
@@ -97,7 +99,23 @@ async function listen(
   const authenticator = new Authenticator(database.db, admin.token);
   await authenticator.listen(database);
   const shutdown = new AbortController();
-  const metrics = createMetrics({ waiters: () => events.waiting, unchained: () => countUnchained(database.db) });
+  const metrics = createMetrics({
+    waiters: () => events.waiting,
+    unchained: () => countUnchained(database.db),
+    outbox: () => countOutbox(database.db),
+  });
+  const channels = channelSetup(config, database, clock, {
+    onAttempt: (kind, result) => metrics.outboxAttempts.inc({ channel: kind, result }),
+    onFailure: ({ id, target, attempt, result, error }) =>
+      app.log.warn(
+        { err: error, notification: id, target, attempt, result },
+        result === 'dead' ? 'notification dead-lettered' : 'notification failed; it will be retried',
+      ),
+    onError: (error) => {
+      metrics.errors.inc({ where: 'outbox' });
+      app.log.error({ err: error }, 'outbox delivery failed; it will retry');
+    },
+  });
   const witness = witnessPump(config, database, {
     onError: (sink, error) => {
       metrics.errors.inc({ where: 'witness' });
@@ -134,9 +152,11 @@ async function listen(
     policy,
     keys,
     grants,
+    reminderBeforeMs: parseDuration(config.channels.reminderBefore),
     onCommit: (kind, count) => {
       metrics.transitions.inc({ kind }, count);
       sequencer.poke();
+      channels.outbox.poke();
     },
   });
   const sweeper = new Sweeper(service, {
@@ -157,6 +177,7 @@ async function listen(
     sequencer,
     sweeper,
     witness,
+    channels,
     metrics,
     authenticator,
     shutdown: shutdown.signal,
@@ -193,6 +214,12 @@ async function listen(
     sequencer.start();
     sweeper.start();
     witness.pump.start();
+    channels.outbox.start();
+    const purge = setInterval(() => {
+      purgeReceipts(database.db, new Date(clock.now().getTime() - 3_600_000)).catch(() => {});
+    }, 600_000);
+    purge.unref();
+    app.addHook('onClose', async () => clearInterval(purge));
   }
   await database.listen('countersign_keys', {
     message: () => {
@@ -226,6 +253,7 @@ async function listen(
         await sequencer.stop();
         await sequencer.flush().catch(() => {});
         await witness.pump.stop();
+        await channels.outbox.stop();
         await database.close();
       })();
       return closing;
@@ -241,6 +269,26 @@ function witnessPump(config: ServerConfig, database: Database, options: WitnessP
     ...(config.witnessUrl !== undefined ? [new HttpWitness(config.witnessUrl, config.witnessToken)] : []),
   ];
   return { pump: new WitnessPump(database.db, sinks, options), ...(file && { file }) };
+}
+
+/** The channels configured and the outbox pump that delivers notifications to them. */
+function channelSetup(
+  config: ServerConfig,
+  database: Database,
+  clock: Clock,
+  hooks: Pick<OutboxPumpOptions, 'onAttempt' | 'onFailure' | 'onError'>,
+): ChannelSetup {
+  const registry = new ChannelRegistry([]);
+  const redaction = { sensitiveFields: config.masking.sensitiveFields };
+  const outbox = new OutboxPump({
+    db: database.db,
+    clock,
+    channels: registry,
+    redaction,
+    settings: config.outbox,
+    ...hooks,
+  });
+  return { registry, config: config.channels, redaction, outbox };
 }
 
 /** The admin token: configured, or read from / generated into `dataDir/admin.token` (mode 0600). */

@@ -37,6 +37,8 @@ export interface ActionServiceOptions {
   policy: PolicyHolder;
   keys: KeyRing;
   grants: GrantSettings;
+  /** How long before expiry a reminder goes to chat channels (capped at half the timeout); default 10 minutes. */
+  reminderBeforeMs?: number;
   /** Called after every commit, with what it did (pokes the audit sequencer, counts metrics). */
   onCommit?: (kind: string, count: number) => void;
 }
@@ -72,6 +74,7 @@ export class ActionService {
   readonly #policy: PolicyHolder;
   readonly #keys: KeyRing;
   readonly #grants: GrantSettings;
+  readonly #reminderBeforeMs: number;
   readonly #onCommit: (kind: string, count: number) => void;
   readonly #reads: ReturnType<typeof preparedReads>;
 
@@ -81,6 +84,7 @@ export class ActionService {
     this.#policy = options.policy;
     this.#keys = options.keys;
     this.#grants = options.grants;
+    this.#reminderBeforeMs = options.reminderBeforeMs ?? 10 * 60_000;
     this.#onCommit = options.onCommit ?? (() => {});
     this.#reads = preparedReads(options.db);
   }
@@ -134,7 +138,15 @@ export class ActionService {
       },
     };
     const result = await this.#db.execute(
-      submitStatement({ action, agentId: agent.id, idempotencyKey: options.idempotencyKey, now, grant, audit }),
+      submitStatement({
+        action,
+        agentId: agent.id,
+        idempotencyKey: options.idempotencyKey,
+        now,
+        grant,
+        audit,
+        remindAt: remindAt(action, this.#reminderBeforeMs),
+      }),
     );
     const stored = ((result as { rows?: unknown[] }).rows ?? []).length > 0;
     if (!stored) return { ...(await this.#replay(agent.id, options.idempotencyKey, action.digest)), created: false };
@@ -343,8 +355,7 @@ export class ActionService {
         now,
         grant,
         audit: auditRecordFor(after, change, actor, now, grant),
-        outboxEvent:
-          change.kind !== 'approval_recorded' && change.kind !== 'outcome' ? `action.${change.kind}` : undefined,
+        outboxEvent: change.kind === 'outcome' ? `action.${change.status}` : `action.${change.kind}`,
       }),
     );
     return ((result as { rows?: unknown[] }).rows ?? []).length > 0;
@@ -434,6 +445,7 @@ function submitStatement(input: {
   now: Date;
   grant: GrantRecord | undefined;
   audit: AuditRecord;
+  remindAt: Date | undefined;
 }): SQL {
   const { action, agentId, now } = input;
   const ts = now.toISOString();
@@ -444,7 +456,7 @@ function submitStatement(input: {
         ${JSON.stringify(action)}::jsonb, ${ts}::timestamptz, ${ts}::timestamptz, ${dueAt(action)?.toISOString() ?? null}::timestamptz)
       on conflict (agent_id, idempotency_key) do nothing
       returning id)`,
-    ...dependentInserts(action, now, input.grant, input.audit, 'action.submitted'),
+    ...dependentInserts(action, now, input.grant, input.audit, 'action.pending', input.remindAt),
   ];
   return sql`with ${sql.join(ctes, sql`, `)} select id from source`;
 }
@@ -483,6 +495,7 @@ function dependentInserts(
   grant: GrantRecord | undefined,
   audit: AuditRecord,
   outboxEvent: string | undefined,
+  remindAt?: Date,
 ): SQL[] {
   const ts = now.toISOString();
   const ctes: SQL[] = [
@@ -501,16 +514,29 @@ function dependentInserts(
   }
   const targets = outboxEvent === undefined ? [] : outboxTargets(action);
   if (targets.length > 0) {
-    const payload = JSON.stringify({ actionId: action.id, status: action.status, event: outboxEvent });
+    // The event and the action as it is now: webhooks carry this snapshot, chat messages render the latest state.
+    const payload = JSON.stringify({ event: outboxEvent, action });
+    const rows = targets.map((target) => sql`(${target}, ${outboxEvent}, ${ts}::timestamptz)`);
+    // Reminders go to chat only, scheduled now and skipped at delivery if the action was decided by then.
+    if (remindAt) {
+      const at = remindAt.toISOString();
+      for (const target of targets.filter((t) => !t.startsWith('webhook:'))) {
+        rows.push(sql`(${target}, 'action.reminder', ${at}::timestamptz)`);
+      }
+    }
     ctes.push(sql`outboxed as (
       insert into ${outbox} (action_id, target, event, payload, next_attempt_at, created_at)
-      select source.id, t.target, ${outboxEvent}, ${payload}::jsonb, ${ts}::timestamptz, ${ts}::timestamptz
-      from source cross join (values ${sql.join(
-        targets.map((target) => sql`(${target})`),
-        sql`, `,
-      )}) as t(target))`);
+      select source.id, t.target, t.event, ${payload}::jsonb, t.due, ${ts}::timestamptz
+      from source cross join (values ${sql.join(rows, sql`, `)}) as t(target, event, due))`);
   }
   return ctes;
+}
+
+/** When a pending action's reminder is due: `before` its expiry, or halfway through a timeout shorter than 2×`before`. */
+function remindAt(action: Action, beforeMs: number): Date | undefined {
+  if (action.status !== 'pending' || action.decision.notify.length === 0) return undefined;
+  const lead = Math.min(beforeMs, action.decision.timeoutMs / 2);
+  return new Date(Date.parse(action.approval.expiresAt) - lead);
 }
 
 /** The notify targets that get an outbox row when `action` changes (approval-requiring decisions only). */

@@ -3,6 +3,96 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/** A name used in notify targets (`teams:NAME`, `webhook:NAME`). */
+const targetName = z.string().regex(/^[\w.-]{1,64}$/, 'names are letters, digits, _ . - (at most 64)');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const slackConfigSchema = z.strictObject({
+  /** The bot token (`xoxb-…`) messages are posted with. */
+  botToken: z.string().min(1, 'botToken is the Slack app’s bot token (xoxb-…)'),
+  /** The app's signing secret: every interactivity request is verified with it. */
+  signingSecret: z.string().min(8, 'signingSecret is the Slack app’s signing secret'),
+  /** The Web API base URL (tests point the official client at a local server). */
+  apiUrl: httpUrl.default('https://slack.com/api/'),
+  /** Map an unlinked Slack user to the reviewer with their profile's email (needs `users:read.email`). */
+  linkByEmail: z.boolean().default(false),
+});
+
+export const teamsConversationSchema = z.strictObject({
+  /** The Bot Connector service URL of the conversation (from an activity the bot received there). */
+  serviceUrl: httpUrl,
+  /** The conversation (a channel `19:…@thread.tacv2`, a group chat, a personal chat). */
+  conversationId: z.string().min(1),
+});
+
+export const teamsConfigSchema = z.strictObject({
+  /** The bot's Microsoft app id: the audience of every inbound token. */
+  appId: z.string().min(1),
+  /** The bot's client secret, for outbound tokens. */
+  appPassword: z.string().min(1),
+  /** The bot's tenant for a single-tenant app (outbound tokens come from it); multi-tenant bots leave it unset. */
+  tenantId: z.string().min(1).optional(),
+  /** Where the Bot Framework's signing keys are published (OpenID metadata with a `jwks_uri`). */
+  openIdMetadataUrl: httpUrl.default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+  /** The OAuth token endpoint for outbound calls (default: login.microsoftonline.com for the tenant). */
+  tokenUrl: httpUrl.optional(),
+  /** `teams:NAME` targets → conversations. */
+  conversations: z.record(targetName, teamsConversationSchema).default({}),
+});
+
+export const webhookConfigSchema = z.strictObject({
+  url: httpUrl,
+  /** The Standard Webhooks signing secret (`whsec_` + base64 of 24–64 random bytes). */
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'secret must be whsec_ followed by base64 (24+ bytes)'),
+});
+
+export const channelsConfigSchema = z
+  .strictObject({
+    slack: slackConfigSchema.optional(),
+    teams: teamsConfigSchema.optional(),
+    /** `webhook:NAME` targets → endpoints. */
+    webhooks: z.record(targetName, webhookConfigSchema).default({}),
+    /** A reminder goes to pending requests' threads this long before they expire (half the timeout if shorter). */
+    reminderBefore: z
+      .string()
+      .regex(/^\d+(ms|s|m|h)$/, 'reminderBefore is a duration such as 10m')
+      .default('10m'),
+  })
+  .default({ webhooks: {}, reminderBefore: '10m' });
+
+export const outboxConfigSchema = z
+  .strictObject({
+    /** Attempts before a notification is dead-lettered. */
+    maxAttempts: z.coerce.number().int().min(1).max(100).default(12),
+    /** The first retry's delay; each later one doubles, with jitter, up to `maxDelayMs`. */
+    baseDelayMs: z.coerce.number().int().min(10).max(600_000).default(1000),
+    maxDelayMs: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+    /** How long a worker owns a claimed notification; a worker that dies mid-send is taken over after this. */
+    leaseMs: z.coerce.number().int().min(500).max(600_000).default(60_000),
+    /** How often due retries are looked for. */
+    intervalMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** Notifications delivered at once by one process. */
+    concurrency: z.coerce.number().int().min(1).max(100).default(8),
+  })
+  .default({
+    maxAttempts: 12,
+    baseDelayMs: 1000,
+    maxDelayMs: 300_000,
+    leaseMs: 60_000,
+    intervalMs: 1000,
+    concurrency: 8,
+  });
+
+export const maskingConfigSchema = z
+  .strictObject({
+    /**
+     * Fields masked wherever they appear in what channels show: a key name (`ssn`), a glob over key names
+     * (`*_token`), or a dotted path (`params.customer.email`, `context.*`).
+     */
+    sensitiveFields: z.array(z.string().min(1)).default([]),
+  })
+  .default({ sensitiveFields: [] });
+
 /**
  * Server configuration: validated once at start-up and frozen. Every setting can come from a config file (YAML or
  * JSON, camelCase keys, paths relative to the file), an environment variable, or a `countersign serve` flag; flags
@@ -50,6 +140,12 @@ export const serverConfigSchema = z.strictObject({
   witnessUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** A bearer token for the witness endpoint. */
   witnessToken: z.string().optional(),
+  /** Where approval requests are sent: Slack, Microsoft Teams and signed webhooks (`docs/channels.md`). */
+  channels: channelsConfigSchema,
+  /** How notifications are delivered: claimed by workers, retried with backoff, dead-lettered at the end. */
+  outbox: outboxConfigSchema,
+  /** What never reaches a channel in clear (see `channels/redaction.ts`). */
+  masking: maskingConfigSchema,
 });
 
 export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
@@ -76,7 +172,15 @@ export const environmentVariables = {
   COUNTERSIGN_WITNESS_FILE: 'witnessFile',
   COUNTERSIGN_WITNESS_URL: 'witnessUrl',
   COUNTERSIGN_WITNESS_TOKEN: 'witnessToken',
-} as const satisfies Record<string, keyof ServerConfigInput>;
+  COUNTERSIGN_SLACK_BOT_TOKEN: 'channels.slack.botToken',
+  COUNTERSIGN_SLACK_SIGNING_SECRET: 'channels.slack.signingSecret',
+  COUNTERSIGN_SLACK_API_URL: 'channels.slack.apiUrl',
+  COUNTERSIGN_TEAMS_APP_ID: 'channels.teams.appId',
+  COUNTERSIGN_TEAMS_APP_PASSWORD: 'channels.teams.appPassword',
+  COUNTERSIGN_TEAMS_TENANT_ID: 'channels.teams.tenantId',
+  COUNTERSIGN_OUTBOX_MAX_ATTEMPTS: 'outbox.maxAttempts',
+  COUNTERSIGN_OUTBOX_LEASE_MS: 'outbox.leaseMs',
+} as const satisfies Record<string, keyof ServerConfigInput | `${'channels' | 'outbox'}.${string}`>;
 
 /** Settings whose values are paths, resolved against the config file's directory or the working directory. */
 const pathSettings = ['policy', 'dataDir', 'databaseSslCa', 'keysDir', 'witnessFile'] as const;
@@ -124,7 +228,7 @@ export async function resolveServerConfig(sources: ConfigSources): Promise<Serve
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, key] of Object.entries(environmentVariables)) {
     const value = sources.env?.[variable];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
+    if (value !== undefined && value !== '') setPath(key.includes('.') ? merged : fromEnv, key, value);
   }
   Object.assign(merged, resolvePaths(fromEnv, cwd));
   const flags = Object.fromEntries(Object.entries(sources.flags ?? {}).filter(([, value]) => value !== undefined));
@@ -145,6 +249,18 @@ export async function resolveServerConfig(sources: ConfigSources): Promise<Serve
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return Object.freeze(result.data);
+}
+
+/** Sets a dotted setting (`channels.slack.botToken`) inside `target`, creating the objects on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
 }
 
 function resolvePaths(values: Record<string, unknown>, base: string): Record<string, unknown> {

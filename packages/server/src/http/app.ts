@@ -7,6 +7,7 @@ import { openApiDocument, type RouteSpec, registerRoute } from './route.js';
 import { actionRoutes } from './routes/actions.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
+import { channelRoutes } from './routes/channels.js';
 import { opsRoutes } from './routes/ops.js';
 
 export interface AppOptions {
@@ -16,7 +17,13 @@ export interface AppOptions {
 
 /** Every API route, in the order the OpenAPI document lists them. */
 export function apiRoutes(context: ApiContext): RouteSpec[] {
-  return [...actionRoutes(context), ...opsRoutes(context), ...adminRoutes(context), ...auditRoutes(context)];
+  return [
+    ...actionRoutes(context),
+    ...opsRoutes(context),
+    ...adminRoutes(context),
+    ...channelRoutes(context),
+    ...auditRoutes(context),
+  ];
 }
 
 /** Builds the Fastify app: routes, authentication, RFC 9457 errors, metrics, `/openapi.json`. */

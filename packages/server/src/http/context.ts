@@ -2,10 +2,13 @@ import type { ActionService } from '../actions/service.js';
 import type { Sweeper } from '../actions/sweeper.js';
 import type { AuditSequencer } from '../audit/index.js';
 import type { FileWitness, WitnessPump } from '../audit/witness.js';
+import type { ChannelRegistry, RedactionRules } from '../channels/index.js';
 import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config/index.js';
 import type { ActionEvents } from '../events/index.js';
 import type { GrantSettings, KeyRing } from '../grants/index.js';
 import type { Authenticator } from '../identity/index.js';
+import type { OutboxPump } from '../outbox/index.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Database } from '../store/database.js';
 import type { Metrics } from './metrics.js';
@@ -22,6 +25,7 @@ export interface ApiContext {
   sequencer: AuditSequencer;
   sweeper: Sweeper;
   witness: WitnessSetup;
+  channels: ChannelSetup;
   metrics: Metrics;
   /** Resolves bearer tokens (agent keys, reviewer tokens, the admin token). */
   authenticator: Authenticator;
@@ -34,4 +38,12 @@ export interface ApiContext {
 export interface WitnessSetup {
   pump: WitnessPump;
   file?: FileWitness;
+}
+
+/** The channels configured, their settings, and the outbox pump that delivers to them. */
+export interface ChannelSetup {
+  registry: ChannelRegistry;
+  config: ServerConfig['channels'];
+  redaction: RedactionRules;
+  outbox: OutboxPump;
 }

@@ -10,10 +10,15 @@ export interface Metrics {
   auditChained: Counter;
   auditVerifications: Counter<'result'>;
   witnessDelivered: Counter<'sink'>;
+  outboxAttempts: Counter<'channel' | 'result'>;
   errors: Counter<'where'>;
 }
 
-export function createMetrics(gauges: { waiters: () => number; unchained: () => Promise<number> }): Metrics {
+export function createMetrics(gauges: {
+  waiters: () => number;
+  unchained: () => Promise<number>;
+  outbox: () => Promise<Record<'pending' | 'dead', number>>;
+}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics: Metrics = {
@@ -60,6 +65,12 @@ export function createMetrics(gauges: { waiters: () => number; unchained: () => 
       labelNames: ['sink'],
       registers: [registry],
     }),
+    outboxAttempts: new Counter({
+      name: 'countersign_outbox_attempts_total',
+      help: 'Notification delivery attempts by channel and result (delivered, skipped, retry, dead)',
+      labelNames: ['channel', 'result'],
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'countersign_background_errors_total',
       help: 'Errors in background work (sequencer, sweeper, witness)',
@@ -81,6 +92,17 @@ export function createMetrics(gauges: { waiters: () => number; unchained: () => 
     registers: [registry],
     async collect() {
       this.set(await gauges.unchained());
+    },
+  });
+  new Gauge({
+    name: 'countersign_outbox_notifications',
+    help: 'Notifications not delivered, by status: pending (waiting or retrying) and dead (gave up; see GET /v1/outbox?status=dead)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = await gauges.outbox();
+      this.set({ status: 'pending' }, counts.pending);
+      this.set({ status: 'dead' }, counts.dead);
     },
   });
   return metrics;

@@ -321,3 +321,15 @@ async function revokeCredentials(
   if (revoked.length > 0) await tx.execute(sql`select pg_notify(${credentialChannel}, ${subject})`);
   return revoked.length;
 }
+
+export {
+  checkExternalId,
+  type LinkChannel,
+  linkChannels,
+  linkedUsers,
+  linkReviewer,
+  linksOf,
+  type ReviewerLink,
+  reviewerFor,
+  unlinkReviewer,
+} from './links.js';

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -166,7 +167,16 @@ export const auditWitness = pgTable('audit_witness', {
   lastError: text('last_error'),
 });
 
-/** Notifications to deliver to channels, written in the transaction of the change they announce. */
+/** Delivery states of a notification: waiting (or being sent), delivered, or given up on (dead letter). */
+export const outboxStatuses = ['pending', 'delivered', 'dead'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+
+/**
+ * Notifications to deliver to channels, written in the transaction of the change they announce. `payload` holds
+ * the event and the action as it was then. Workers claim due rows with `FOR UPDATE SKIP LOCKED` and a lease
+ * (`lease_until`); `in_doubt` says a send may have reached the receiver without its result being recorded (the
+ * worker died or the receiver timed out), so the next attempt checks before sending again.
+ */
 export const outbox = pgTable(
   'outbox',
   {
@@ -175,10 +185,55 @@ export const outbox = pgTable(
     target: text('target').notNull(),
     event: text('event').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: outboxStatuses }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: at('next_attempt_at').notNull(),
+    leaseUntil: at('lease_until'),
+    inDoubt: boolean('in_doubt').notNull().default(false),
+    lastError: text('last_error'),
     deliveredAt: at('delivered_at'),
     createdAt: at('created_at').notNull(),
   },
-  (t) => [index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null`)],
+  (t) => [
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('outbox_action_idx').on(t.actionId, t.target, t.id),
+    index('outbox_status_idx').on(t.status, t.id),
+  ],
+);
+
+/**
+ * The message each channel target holds for an action (Slack channel and ts, Teams conversation and activity id):
+ * what later notifications update and reply to.
+ */
+export const channelMessages = pgTable(
+  'channel_messages',
+  {
+    actionId: text('action_id').notNull(),
+    target: text('target').notNull(),
+    ref: jsonb('ref').$type<Record<string, string>>().notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.actionId, t.target] })],
+);
+
+/** Chat identities linked to reviewers: a Slack user id or a Teams user (AAD object id) → reviewer id. */
+export const reviewerLinks = pgTable(
+  'reviewer_links',
+  {
+    channel: text('channel', { enum: ['slack', 'teams'] }).notNull(),
+    externalId: text('external_id').notNull(),
+    reviewer: text('reviewer').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.externalId] }), index('reviewer_links_reviewer_idx').on(t.reviewer)],
+);
+
+/** Inbound channel requests already handled (by a key derived from each), so a retry or replay acts once. */
+export const channelReceipts = pgTable(
+  'channel_receipts',
+  {
+    key: text('key').primaryKey(),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('channel_receipts_received_idx').on(t.receivedAt)],
 );

@@ -134,6 +134,8 @@ export interface TestServerOptions extends Omit<StartOptions, 'clock'> {
   databaseUrl?: string;
   /** More settings, as `serve` flags give them (witnesses, say). */
   settings?: Partial<Record<keyof ServerConfigInput, string | number>>;
+  /** Settings as a config file gives them (nested: channels, outbox, masking), written to a file in the data dir. */
+  config?: Partial<ServerConfigInput>;
 }
 
 /** Starts a server on a fresh store of the given kind, on a random port, with logs off. */
@@ -144,7 +146,10 @@ export async function startTestServer(store: StoreKind, options: TestServerOptio
   await writeFile(policyPath, options.policy ?? testPolicy);
   const database = store === 'postgres' && !options.databaseUrl ? await createPostgresDatabase() : undefined;
   const databaseUrl = store === 'postgres' ? (options.databaseUrl ?? database?.url) : undefined;
+  const configFile = options.config ? join(dataDir, 'countersign.json') : undefined;
+  if (configFile) await writeFile(configFile, JSON.stringify(options.config));
   const config = await resolveServerConfig({
+    file: configFile,
     flags: {
       policy: policyPath,
       dataDir,
