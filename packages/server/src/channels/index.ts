@@ -1,4 +1,7 @@
 import type { Action } from '@countersign/core';
+import type { Clock } from '../clock.js';
+import type { PolicyHolder } from '../policy/index.js';
+import type { Db } from '../store/database.js';
 
 /**
  * Channels: where approval requests and their outcomes are sent (Slack, Microsoft Teams, signed webhooks). The
@@ -89,6 +92,15 @@ export class DeliveryError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.inDoubt = options.inDoubt ?? false;
   }
+}
+
+/** What channel implementations are built with, besides their own config section. */
+export interface ChannelDeps {
+  db: Db;
+  policy: PolicyHolder;
+  clock: Clock;
+  /** Structured logging (pino) for what is worth an operator's attention. */
+  log: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 
 /** Splits `slack:#x` into its kind and address; undefined for a target no channel kind serves. */
