@@ -80,7 +80,8 @@ export class OutboxPump {
   #running: Promise<number> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+  /** Until `start`, pokes do nothing (tests drive delivery with `drain`). */
+  #stopped = true;
 
   constructor(options: OutboxPumpOptions) {
     this.#options = options;
@@ -106,7 +107,7 @@ export class OutboxPump {
   /** Delivers everything due now (after any run under way) and returns how many attempts were made. */
   async drain(): Promise<number> {
     while (this.#running) await this.#running.catch(() => {});
-    return this.#run();
+    return this.#run(true);
   }
 
   async stop(): Promise<void> {
@@ -115,8 +116,8 @@ export class OutboxPump {
     await this.#running?.catch(() => {});
   }
 
-  #run(): Promise<number> {
-    this.#running = this.#deliverDue()
+  #run(draining = false): Promise<number> {
+    this.#running = this.#deliverDue(draining)
       .catch((error) => {
         this.#options.onError?.(error);
         return 0;
@@ -131,7 +132,7 @@ export class OutboxPump {
     return this.#running;
   }
 
-  async #deliverDue(): Promise<number> {
+  async #deliverDue(draining: boolean): Promise<number> {
     let total = 0;
     for (;;) {
       const claimed = await this.#claim();
@@ -139,7 +140,7 @@ export class OutboxPump {
       const documents = await this.#context(claimed);
       await Promise.all(claimed.map((row) => this.#attempt(row, documents)));
       total += claimed.length;
-      if (this.#stopped) return total;
+      if (this.#stopped && !draining) return total;
     }
   }
 
