@@ -12,6 +12,7 @@ import {
 } from './io.js';
 import { keysCommand } from './keys/index.js';
 import { listCommand } from './list/index.js';
+import { outboxCommand } from './outbox/index.js';
 import { policyCommand } from './policy/index.js';
 import { requestCommand } from './request/index.js';
 import { approveCommand, rejectCommand } from './review/index.js';
@@ -39,6 +40,7 @@ Commands that talk to a server read COUNTERSIGN_URL (default http://127.0.0.1:80
   program.addCommand(policyCommand(context));
   program.addCommand(keysCommand(context));
   program.addCommand(reviewersCommand(context));
+  program.addCommand(outboxCommand(context));
   program.addCommand(requestCommand(context));
   program.addCommand(listCommand(context));
   program.addCommand(showCommand(context));

@@ -12,8 +12,13 @@ import type {
   InclusionProof,
   ListActionsQuery,
   NewAgent,
+  OutboxNotification,
+  OutboxPage,
+  OutboxQuery,
   PolicySummary,
   RedeemedGrant,
+  ReviewerLink,
+  ReviewerLinks,
   ReviewerToken,
   ReviewOptions,
   RevokedAgentKeys,
@@ -395,6 +400,48 @@ export class CountersignClient {
   /** Admin: revokes every token of a reviewer. */
   async revokeReviewerTokens(reviewerId: string): Promise<RevokedReviewerTokens> {
     return (await this.#request<RevokedReviewerTokens>('DELETE', `/v1/reviewers/${segment(reviewerId)}/tokens`)).body;
+  }
+
+  /**
+   * Admin: links a Slack member id and/or a Teams user (Entra ID object id) to a reviewer, so their clicks in chat
+   * count as that reviewer's reviews.
+   */
+  async linkReviewer(reviewerId: string, ids: { slack?: string; teams?: string }): Promise<ReviewerLinks> {
+    return (await this.#request<ReviewerLinks>('POST', `/v1/reviewers/${segment(reviewerId)}/links`, { body: ids }))
+      .body;
+  }
+
+  /** Admin: the chat users linked to a reviewer. */
+  async reviewerLinks(reviewerId: string): Promise<ReviewerLinks> {
+    return (await this.#request<ReviewerLinks>('GET', `/v1/reviewers/${segment(reviewerId)}/links`)).body;
+  }
+
+  /** Admin: removes a link between a chat user and a reviewer. */
+  async unlinkReviewer(
+    reviewerId: string,
+    channel: ReviewerLink['channel'],
+    externalId: string,
+  ): Promise<{ reviewer: string; removed: boolean }> {
+    return (
+      await this.#request<{ reviewer: string; removed: boolean }>(
+        'DELETE',
+        `/v1/reviewers/${segment(reviewerId)}/links/${channel}/${segment(externalId)}`,
+      )
+    ).body;
+  }
+
+  /** Admin: notifications to channels, newest first (`status: 'dead'` lists the dead letters). */
+  async listOutbox(query: OutboxQuery = {}): Promise<OutboxPage> {
+    return (
+      await this.#request<OutboxPage>('GET', '/v1/outbox', {
+        query: { status: query.status, actionId: query.actionId, limit: query.limit, cursor: query.cursor },
+      })
+    ).body;
+  }
+
+  /** Admin: sends a dead-lettered notification again. */
+  async retryNotification(id: number): Promise<OutboxNotification> {
+    return (await this.#request<OutboxNotification>('POST', `/v1/outbox/${id}/retry`, { body: {} })).body;
   }
 
   /** Admin: the policy the server is enforcing. */

@@ -142,6 +142,45 @@ export interface RevokedReviewerTokens {
   revoked: number;
 }
 
+/** A chat user linked to a reviewer: their Slack member id or Teams user's Entra ID object id. */
+export interface ReviewerLink {
+  channel: 'slack' | 'teams';
+  externalId: string;
+  reviewer: string;
+  createdAt: string;
+}
+
+export interface ReviewerLinks {
+  reviewer: string;
+  links: ReviewerLink[];
+}
+
+/** A notification to a channel, as the outbox holds it. */
+export interface OutboxNotification {
+  id: number;
+  actionId: string;
+  target: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export interface OutboxQuery {
+  status?: OutboxNotification['status'];
+  actionId?: string;
+  limit?: number;
+  cursor?: number;
+}
+
+export interface OutboxPage {
+  items: OutboxNotification[];
+  nextCursor?: number;
+}
+
 /** The policy the server is enforcing. */
 export interface PolicySummary {
   /** `sha256:` of the policy text. */
