@@ -4,7 +4,8 @@
  *
  * Run it with tsx (`node --import tsx serve-process.ts '{"policy": …}'`, or with the JSON in
  * `COUNTERSIGN_SERVE_PROCESS_CONFIG`). The JSON holds server settings under their config keys (`policy`,
- * `dataDir`, `databaseUrl`, `port`, `adminToken`, `keysDir`, …). Once listening it prints one JSON line,
+ * `dataDir`, `databaseUrl`, `port`, `adminToken`, `keysDir`, …), and `configFile` for nested settings (channels,
+ * outbox). Once listening it prints one JSON line,
  * `{"url": …, "pid": …}`, on stdout; SIGTERM or SIGINT closes it cleanly (exit 0). A start-up failure is printed
  * on stderr and exits 1. {@link startServerProcess} in `server-process.ts` spawns and drives it.
  */
@@ -12,19 +13,22 @@ import { resolveServerConfig, type ServerConfigInput } from '../config/index.js'
 import { type RunningServer, startServer } from '../server.js';
 import { serveProcessConfigVariable } from './server-process.js';
 
-function readSettings(): Partial<Record<keyof ServerConfigInput, string | number>> {
+type Settings = Partial<Record<keyof ServerConfigInput, string | number>> & { configFile?: string };
+
+function readSettings(): Settings {
   const text = process.argv[2] ?? process.env[serveProcessConfigVariable];
   if (!text) throw new Error(`pass the server settings as JSON in argv[2] or ${serveProcessConfigVariable}`);
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error('the server settings must be a JSON object');
   }
-  return parsed as Partial<Record<keyof ServerConfigInput, string | number>>;
+  return parsed as Settings;
 }
 
 async function main(): Promise<void> {
   // Only the given settings count: nothing leaks in from the environment of the test run.
-  const config = await resolveServerConfig({ flags: readSettings(), env: {} });
+  const { configFile, ...flags } = readSettings();
+  const config = await resolveServerConfig({ file: configFile, flags, env: {} });
   const server: RunningServer = await startServer(config, { logger: false });
   let closing = false;
   const close = (): void => {

@@ -19,6 +19,8 @@ export interface ServerProcessSettings {
   keysDir?: string;
   databasePoolMax?: number;
   port?: number;
+  /** A config file (YAML or JSON) for the nested settings: channels, outbox, masking. */
+  configFile?: string;
 }
 
 export interface ServerProcess {
