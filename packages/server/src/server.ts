@@ -210,6 +210,7 @@ async function listen(
       },
     ]),
   );
+  warnUnservedTargets(policy.current, channels, app.log);
   if (options.background !== false) {
     sequencer.start();
     sweeper.start();
@@ -244,6 +245,7 @@ async function listen(
     async reloadPolicy() {
       const loaded = await reloadPolicy(policy, database.db, clock, { kind: 'system', id: 'operator', via: 'signal' });
       sequencer.poke();
+      warnUnservedTargets(loaded, channels, app.log);
       return loaded;
     },
     close() {
@@ -269,6 +271,18 @@ function witnessPump(config: ServerConfig, database: Database, options: WitnessP
     ...(config.witnessUrl !== undefined ? [new HttpWitness(config.witnessUrl, config.witnessToken)] : []),
   ];
   return { pump: new WitnessPump(database.db, sinks, options), ...(file && { file }) };
+}
+
+/**
+ * Logs each notify target of the policy that no configured channel serves. Not an error — a policy may be shared by
+ * environments with different channels — but its notifications will be dead-lettered, so say so at start-up.
+ */
+function warnUnservedTargets(policy: Policy, channels: ChannelSetup, log: FastifyInstance['log']): void {
+  const targets = new Set(policy.rules.flatMap((rule) => rule.notify));
+  for (const target of targets) {
+    const problem = channels.registry.check(target);
+    if (problem !== undefined) log.warn({ target }, `${problem}; its notifications will be dead-lettered`);
+  }
 }
 
 /** The channels configured and the outbox pump that delivers notifications to them. */
