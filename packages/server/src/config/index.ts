@@ -41,9 +41,19 @@ export const teamsConfigSchema = z.strictObject({
 });
 
 export const webhookConfigSchema = z.strictObject({
+  /** Where events are POSTed; redirects are not followed, so this is the final URL. */
   url: httpUrl,
-  /** The Standard Webhooks signing secret (`whsec_` + base64 of 24–64 random bytes). */
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'secret must be whsec_ followed by base64 (24+ bytes)'),
+  /** The Standard Webhooks signing secret (`whsec_` + base64 of 24–64 random bytes), shared with the receiver. */
+  secret: z
+    .string()
+    .regex(
+      /^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+      'secret must be whsec_ followed by padded base64 (openssl rand -base64 32)',
+    )
+    .refine((secret) => {
+      const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+      return bytes >= 24 && bytes <= 64;
+    }, 'secret must encode 24 to 64 random bytes (openssl rand -base64 32)'),
 });
 
 export const channelsConfigSchema = z
