@@ -7,7 +7,10 @@ import { ActionService } from './actions/service.js';
 import { Sweeper } from './actions/sweeper.js';
 import { AuditSequencer, appendAuditRecords, countUnchained } from './audit/index.js';
 import { FileWitness, HttpWitness, WitnessPump, type WitnessPumpOptions, type WitnessSink } from './audit/witness.js';
-import { ChannelRegistry, purgeReceipts } from './channels/index.js';
+import { type ChannelDeps, ChannelRegistry, purgeReceipts } from './channels/index.js';
+import { SlackChannel } from './channels/slack/index.js';
+import { TeamsChannel } from './channels/teams/index.js';
+import { WebhookChannel } from './channels/webhook/index.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ServerConfig } from './config/index.js';
 import { ActionEvents } from './events/index.js';
@@ -104,7 +107,17 @@ async function listen(
     unchained: () => countUnchained(database.db),
     outbox: () => countOutbox(database.db),
   });
-  const channels = channelSetup(config, database, clock, {
+  const channelDeps: ChannelDeps = {
+    db: database.db,
+    policy,
+    clock,
+    // The app is built below; channels log through it once they deliver.
+    log: {
+      warn: (object, message) => app.log.warn(object, message),
+      error: (object, message) => app.log.error(object, message),
+    },
+  };
+  const channels = channelSetup(config, channelDeps, {
     onAttempt: (kind, result) => metrics.outboxAttempts.inc({ channel: kind, result }),
     onFailure: ({ id, target, attempt, result, error }) =>
       app.log.warn(
@@ -288,15 +301,18 @@ function warnUnservedTargets(policy: Policy, channels: ChannelSetup, log: Fastif
 /** The channels configured and the outbox pump that delivers notifications to them. */
 function channelSetup(
   config: ServerConfig,
-  database: Database,
-  clock: Clock,
+  deps: ChannelDeps,
   hooks: Pick<OutboxPumpOptions, 'onAttempt' | 'onFailure' | 'onError'>,
 ): ChannelSetup {
-  const registry = new ChannelRegistry([]);
+  const registry = new ChannelRegistry([
+    ...(config.channels.slack ? [new SlackChannel(config.channels.slack, deps)] : []),
+    ...(config.channels.teams ? [new TeamsChannel(config.channels.teams, deps)] : []),
+    new WebhookChannel(config.channels.webhooks, { userAgent: `Countersign/${serverVersion}` }),
+  ]);
   const redaction = { sensitiveFields: config.masking.sensitiveFields };
   const outbox = new OutboxPump({
-    db: database.db,
-    clock,
+    db: deps.db,
+    clock: deps.clock,
     channels: registry,
     redaction,
     settings: config.outbox,

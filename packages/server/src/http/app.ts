@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CountersignError, isCountersignError } from '@countersign/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { slackInteractions } from '../channels/slack/index.js';
+import { teamsRoutes } from '../channels/teams/index.js';
 import type { ApiContext } from './context.js';
 import { problemFor } from './problem.js';
 import { openApiDocument, type RouteSpec, registerRoute } from './route.js';
@@ -71,6 +73,8 @@ export function buildApp(context: ApiContext, options: AppOptions): FastifyInsta
     return context.authenticator.authenticate(match[1]);
   };
   for (const route of routes) registerRoute(app, route, authenticator);
+  app.register(slackInteractions(context));
+  app.register(teamsRoutes(context));
 
   const document = openApiDocument(routes, { version: context.version });
   app.get('/openapi.json', async () => document);
