@@ -154,8 +154,14 @@ export function transition(action: Action, event: LifecycleEvent): TransitionRes
   }
 }
 
+/**
+ * What eligibility looks at: everything but the digest, so a channel can ask about the masked action it holds
+ * (masking leaves status, requester, on-behalf-of, reviews and requirements as they are).
+ */
+export type ReviewedAction = Omit<Action, 'digest'>;
+
 /** Why `reviewer` may not review `action` at `at`, or `undefined` when they may. */
-export function reviewRefusal(action: Action, reviewer: Reviewer, at: Date): Refusal | undefined {
+export function reviewRefusal(action: ReviewedAction, reviewer: Reviewer, at: Date): Refusal | undefined {
   const notPending = pendingRefusal(action, at);
   if (notPending) return notPending;
   if (isRequesterSide(action, reviewer.id)) {
@@ -178,7 +184,7 @@ export function reviewRefusal(action: Action, reviewer: Reviewer, at: Date): Ref
 }
 
 /** The rules of the requirements `reviewer` is eligible for (group membership, escalation groups once escalated). */
-export function eligibleRequirements(action: Action, reviewer: Reviewer): string[] {
+export function eligibleRequirements(action: ReviewedAction, reviewer: Reviewer): string[] {
   if (isRequesterSide(action, reviewer.id)) return [];
   const groups = new Set(reviewer.groups);
   return action.approval.requirements
@@ -298,7 +304,7 @@ function reportOutcome(action: Action, outcome: Outcome, now: Date): TransitionR
  * `not_pending` unless the action is pending and, when `at` is given, still inside its approval window (the sweeper
  * may not have expired it yet, but nobody may act on it past `expiresAt`).
  */
-function pendingRefusal(action: Action, at?: Date): Refusal | undefined {
+function pendingRefusal(action: ReviewedAction, at?: Date): Refusal | undefined {
   if (action.status !== 'pending') {
     return { code: 'not_pending', message: `action ${action.id} is ${action.status}, not pending` };
   }
@@ -315,7 +321,7 @@ function allowedGroups(requirement: RequirementProgress): string[] {
 }
 
 /** The agent, its owner and the human it acts for are one side; none of them may review. */
-function isRequesterSide(action: Action, reviewerId: string): boolean {
+function isRequesterSide(action: ReviewedAction, reviewerId: string): boolean {
   return (
     sameIdentity(reviewerId, action.requester.agent) ||
     sameIdentity(reviewerId, action.requester.owner) ||

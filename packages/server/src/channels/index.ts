@@ -1,7 +1,7 @@
-import type { Action } from '@countersign/core';
 import type { Clock } from '../clock.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Db } from '../store/database.js';
+import type { MaskedAction } from './redaction.js';
 
 /**
  * Channels: where approval requests and their outcomes are sent (Slack, Microsoft Teams, signed webhooks). The
@@ -43,9 +43,9 @@ export interface Notification {
   kind: ChannelKind;
   address: string;
   /** The action as it is now (masked): chat messages render this, so they show the latest truth. */
-  action: Action;
+  action: MaskedAction;
   /** The action as it was when the event happened (masked): what a webhook event carries. */
-  snapshot: Action;
+  snapshot: MaskedAction;
   /** When the event happened. */
   occurredAt: Date;
   /** 1 on the first attempt. */
@@ -135,5 +135,5 @@ export class ChannelRegistry {
   }
 }
 
-export { firstReceipt, purgeReceipts } from './receipts.js';
-export { maskText, type RedactionRules, redactForChannels } from './redaction.js';
+export { firstReceipt, forgetReceipts, purgeReceipts } from './receipts.js';
+export { type MaskedAction, maskText, type RedactionRules, redactForChannels } from './redaction.js';

@@ -1,4 +1,4 @@
-import { lt, sql } from 'drizzle-orm';
+import { inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../store/database.js';
 import { channelReceipts } from '../store/schema.js';
 
@@ -16,6 +16,15 @@ export async function firstReceipt(db: Db, key: string, now: Date): Promise<bool
     .onConflictDoNothing()
     .returning({ key: channelReceipts.key });
   return inserted.length > 0;
+}
+
+/**
+ * Forgets receipts taken by a request whose handling then failed unexpectedly (the store failing, say), so that the
+ * sender's retry is handled instead of being taken for a duplicate of something that never happened.
+ */
+export async function forgetReceipts(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.delete(channelReceipts).where(inArray(channelReceipts.key, [...keys]));
 }
 
 /** Forgets receipts older than `before` (they are past any signature's freshness window). */

@@ -37,26 +37,43 @@ export function isCredentialName(key: string): boolean {
 }
 
 /**
+ * An action as channels see it: masked, and carrying its digest only when masking changed nothing the digest
+ * covers. The digest is an unsalted SHA-256 over the action's name, resource, environment and parameters as
+ * submitted; beside the masked rest it would let a receiver confirm guesses of a masked value (a PIN, an SSN) by
+ * hashing candidates. The authenticated API still gives the digest to those allowed to see the action.
+ */
+export type MaskedAction = Omit<Action, 'digest'> & { digest?: string };
+
+/**
  * The action with sensitive fields and values masked: a new object; the input is not changed. Parameters and
  * context go through the field rules and the detectors (keys included, as a key can be an email); the resource id,
- * labels, justification, review comments and outcome detail through the detectors.
+ * labels, justification, review comments and outcome detail through the detectors. Who asked (requester, owner,
+ * on-behalf-of) and why the policy asked (rule names, reason, written by the policy's authors) are shown as they
+ * are: a reviewer cannot judge a request without them, and eligibility reads them.
  *
  * @example
  * redactForChannels(action, { sensitiveFields: ['*_ssn'] }).params
  * // { holder_ssn: '<REDACTED>', contact: '<EMAIL>', rows: 5000 }
  */
-export function redactForChannels(action: Action, rules: RedactionRules): Action {
+export function redactForChannels(action: Action, rules: RedactionRules): MaskedAction {
   const configured = rules.sensitiveFields.map(fieldRule);
   const sensitive: FieldTest = (path) =>
     isCredentialName(path[path.length - 1] ?? '') || configured.some((matches) => matches(path));
+  const { digest, ...rest } = action;
+  const resource = {
+    ...action.resource,
+    id: maskText(action.resource.id),
+    labels: action.resource.labels.map(maskText),
+  };
+  const params = redactObject(action.params, ['params'], sensitive);
+  const unchanged =
+    JSON.stringify(resource) === JSON.stringify(action.resource) &&
+    JSON.stringify(params) === JSON.stringify(action.params);
   return {
-    ...action,
-    resource: {
-      ...action.resource,
-      id: maskText(action.resource.id),
-      labels: action.resource.labels.map(maskText),
-    },
-    params: redactObject(action.params, ['params'], sensitive),
+    ...rest,
+    ...(unchanged && { digest }),
+    resource,
+    params,
     context: redactObject(action.context, ['context'], sensitive),
     ...(action.justification !== undefined && { justification: maskText(action.justification) }),
     reviews: action.reviews.map((review) =>

@@ -1,5 +1,6 @@
 import { type Action, formatDuration, type JsonObject } from '@countersign/core';
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
+import type { MaskedAction } from '../redaction.js';
 
 /**
  * Block Kit rendering of approval requests: the message posted to the channel (updated in place as the action
@@ -35,7 +36,7 @@ const limits = { header: 150, section: 3000, field: 2000, context: 2000, json: 1
  * quorum is still missing, when it expires, and Approve / Reject while it is pending; the outcome and who decided
  * once it is not.
  */
-export function approvalMessage(action: Action): SlackMessage {
+export function approvalMessage(action: MaskedAction): SlackMessage {
   const pending = action.status === 'pending';
   const blocks: KnownBlock[] = [
     {
@@ -71,7 +72,10 @@ export function approvalMessage(action: Action): SlackMessage {
     elements: [
       {
         type: 'mrkdwn',
-        text: cut(`Digest \`${action.digest.slice(0, 19)}…\` · action \`${escapeMrkdwn(action.id)}\``, limits.context),
+        text: cut(
+          `${action.digest === undefined ? '' : `Digest \`${action.digest.slice(0, 19)}…\` · `}action \`${escapeMrkdwn(action.id)}\``,
+          limits.context,
+        ),
       },
     ],
   });
@@ -101,7 +105,7 @@ export function approvalMessage(action: Action): SlackMessage {
 }
 
 /** The thread notice of an escalation: who may now approve, and what is still missing. */
-export function escalationNotice(action: Action): SlackMessage {
+export function escalationNotice(action: MaskedAction): SlackMessage {
   const escalated = action.approval.requirements.filter((r) => r.escalated && r.escalate);
   const lines = escalated.map(
     (r) =>
@@ -112,7 +116,7 @@ export function escalationNotice(action: Action): SlackMessage {
 }
 
 /** The thread reminder before expiry: when it expires and which approvals are still missing. */
-export function reminderNotice(action: Action, now: Date): SlackMessage {
+export function reminderNotice(action: MaskedAction, now: Date): SlackMessage {
   const left = Date.parse(action.approval.expiresAt) - now.getTime();
   const within = left > 0 ? ` (in about ${formatDuration(Math.max(60_000, Math.round(left / 60_000) * 60_000))})` : '';
   const missing = action.approval.requirements
@@ -126,7 +130,7 @@ export function reminderNotice(action: Action, now: Date): SlackMessage {
 }
 
 /** The modal a rejecting reviewer writes their reason in; `private_metadata` says which action and message. */
-export function rejectModal(action: Action, origin: { channel: string; ts: string }): ModalView {
+export function rejectModal(action: MaskedAction, origin: { channel: string; ts: string }): ModalView {
   return {
     type: 'modal',
     callback_id: rejectModalIds.callbackId,
@@ -167,7 +171,7 @@ const headings: Record<Action['status'], string> = {
 };
 
 /** One line per requirement: `• stewards: *1 of 2* (alice@example.com) for pii-export`. */
-function progressLines(action: Action): string[] {
+function progressLines(action: MaskedAction): string[] {
   return action.approval.requirements.map((r) => {
     const who = r.approvals.length > 0 ? ` (${r.approvals.map(escapeMrkdwn).join(', ')})` : '';
     const escalation = !r.escalate
@@ -182,7 +186,7 @@ function progressLines(action: Action): string[] {
 }
 
 /** The outcome line of an action that is no longer waiting, naming who decided. */
-function outcomeText(action: Action): string | undefined {
+function outcomeText(action: MaskedAction): string | undefined {
   const approvers = [...new Set(action.approval.requirements.flatMap((r) => r.approvals))];
   const approved =
     approvers.length > 0
@@ -210,7 +214,7 @@ function outcomeText(action: Action): string | undefined {
   }
 }
 
-function summary(action: Action): string {
+function summary(action: MaskedAction): string {
   const approvers = [...new Set(action.approval.requirements.flatMap((r) => r.approvals))];
   const by = approvers.length > 0 ? ` by ${approvers.join(', ')}` : '';
   const rejection = action.reviews.find((review) => review.verdict === 'reject');
@@ -225,19 +229,19 @@ function summary(action: Action): string {
   return escapeMrkdwn(`${status}: ${plainUnescaped(action)}`);
 }
 
-function plain(action: Action): string {
+function plain(action: MaskedAction): string {
   return escapeMrkdwn(plainUnescaped(action));
 }
 
-function plainUnescaped(action: Action): string {
+function plainUnescaped(action: MaskedAction): string {
   return `${action.requester.agent} asks to run ${action.action} on ${action.resource.type} ${action.resource.id} in ${action.environment}`;
 }
 
-function resourceText(action: Action): string {
+function resourceText(action: MaskedAction): string {
   return `${escapeMrkdwn(action.resource.type)} \`${escapeMrkdwn(cut(action.resource.id, 200))}\``;
 }
 
-function resourceDetail(action: Action): string {
+function resourceDetail(action: MaskedAction): string {
   const { labels, sensitivity } = action.resource;
   return cut(
     [

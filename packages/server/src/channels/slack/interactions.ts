@@ -5,7 +5,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../http/context.js';
 import { normalizeReviewerId, reviewerFor } from '../../identity/index.js';
-import { firstReceipt, redactForChannels } from '../index.js';
+import { firstReceipt, forgetReceipts, redactForChannels } from '../index.js';
 import { escapeMrkdwn, rejectModal, rejectModalIds, slackButtons } from './blocks.js';
 import type { SlackConfig } from './channel.js';
 import { slackSignatureProblem } from './signature.js';
@@ -100,6 +100,7 @@ class SlackInteractions {
   readonly #context: ApiContext;
   readonly #config: SlackConfig;
   readonly #client: WebClient;
+  #team: Promise<string | undefined> | undefined;
   readonly #log: Pick<FastifyBaseLogger, 'warn'>;
 
   constructor(context: ApiContext, config: SlackConfig, log: Pick<FastifyBaseLogger, 'warn'>) {
@@ -125,8 +126,27 @@ class SlackInteractions {
     });
     if (problem !== undefined) throw new CountersignError('unauthenticated', `not a request from Slack: ${problem}`);
     // The same signed request again (a replay within the 5 minutes, or a retry of this exact request): done already.
-    if (!(await firstReceipt(db, `slack:${request.signature}`, now))) return {};
+    const claimed: string[] = [];
+    const first = async (key: string) => {
+      if (!(await firstReceipt(db, key, now))) return false;
+      claimed.push(key);
+      return true;
+    };
+    try {
+      if (!(await first(`slack:${request.signature}`))) return {};
+      return await this.#dispatch(request, first);
+    } catch (error) {
+      // Handling failed unexpectedly (a 500): Slack will retry, and the retry must be handled, not taken for a
+      // duplicate. Refusals (CountersignError) were answered and stay received.
+      if (!isCountersignError(error)) await forgetReceipts(db, claimed).catch(() => {});
+      throw error;
+    }
+  }
 
+  async #dispatch(
+    request: { body: Buffer; signature: string | undefined },
+    first: (key: string) => Promise<boolean>,
+  ): Promise<InteractionAnswer> {
     const payload = parsePayload(request.body);
     const kind = z.looseObject({ type: z.string() }).safeParse(payload);
     if (!kind.success) throw new CountersignError('validation_failed', 'the Slack payload has no type');
@@ -137,15 +157,15 @@ class SlackInteractions {
         const clicks = parse(blockActionsSchema, payload);
         const click = clicks.actions.find((action) => Object.values<string>(slackButtons).includes(action.action_id));
         if (!click) return {};
-        const key = `slack:click:${clicks.user.id}:${click.action_ts ?? request.signature}`;
-        if (!(await firstReceipt(db, key, now))) return {};
+        if (!(await first(`slack:click:${clicks.user.id}:${click.action_ts ?? request.signature}`))) return {};
         return click.action_id === slackButtons.approve ? this.#approve(clicks, click) : this.#reject(clicks, click);
       }
       case 'view_submission': {
         const submission = parse(viewSubmissionSchema, payload);
         if (submission.view.callback_id !== rejectModalIds.callbackId) return {};
-        const key = `slack:view:${submission.view.id}:${digest(submission.view.state?.values ?? {})}`;
-        if (!(await firstReceipt(db, key, now))) return {};
+        if (!(await first(`slack:view:${submission.view.id}:${digest(submission.view.state?.values ?? {})}`))) {
+          return {};
+        }
         return this.#submitRejection(submission);
       }
       default:
@@ -217,14 +237,27 @@ class SlackInteractions {
     }
   }
 
-  /** The reviewer a Slack user acts as: their explicit link, else (when enabled) their profile's email. */
+  /**
+   * The reviewer a Slack user acts as: their explicit link, else (when enabled) their profile's email — but only for
+   * a full member of our own workspace with a confirmed email. A guest, or a Slack Connect member of a shared
+   * channel, can click our buttons too, and their own organisation decides what email their profile shows.
+   */
   async #reviewerOf(userId: string): Promise<string | undefined> {
     const linked = await reviewerFor(this.#context.database.db, 'slack', userId);
     if (linked !== undefined || !this.#config.linkByEmail) return linked;
     try {
-      const { user } = await this.#client.users.info({ user: userId });
+      const [{ user }, team] = await Promise.all([this.#client.users.info({ user: userId }), this.#ownTeam()]);
       const email = user?.profile?.email;
-      if (!email || user?.deleted || user?.is_bot) return undefined;
+      if (!user || !email || team === undefined) return undefined;
+      const member =
+        user.team_id === team &&
+        user.is_email_confirmed === true &&
+        !user.is_stranger &&
+        !user.is_restricted &&
+        !user.is_ultra_restricted &&
+        !user.deleted &&
+        !user.is_bot;
+      if (!member) return undefined;
       const reviewer = normalizeReviewerId(email);
       // Only an email that is a reviewer in the policy counts: any other is just a Slack user.
       return this.#context.policy.groupsOf(reviewer).length > 0 ? reviewer : undefined;
@@ -234,11 +267,25 @@ class SlackInteractions {
     }
   }
 
+  /** Our workspace's id (`auth.test` of the bot token), asked once; a failed call is asked again next time. */
+  #ownTeam(): Promise<string | undefined> {
+    this.#team ??= this.#client.auth.test().then(
+      (answer) => answer.team_id,
+      (error: unknown) => {
+        this.#team = undefined;
+        throw error;
+      },
+    );
+    return this.#team;
+  }
+
   #unlinkedText(userId: string): string {
     return (
       `:link: Your Slack account is not linked to a Countersign reviewer, so your click changed nothing. ` +
       `An admin can link it with \`countersign reviewers link REVIEWER --slack ${escapeMrkdwn(userId)}\`` +
-      (this.#config.linkByEmail ? ' (your Slack profile email is not a reviewer in the policy either).' : '.')
+      (this.#config.linkByEmail
+        ? ' (your Slack profile email does not count either: it is no reviewer’s in the policy, or you are a guest or from outside this workspace).'
+        : '.')
     );
   }
 

@@ -68,6 +68,9 @@ const slackUsers = {
   dave: 'UDAVE0001',
   heidi: 'UHEIDI001',
   mallory: 'UMALLORY1',
+  guest: 'UGUEST001',
+  connect: 'WCONNECT1',
+  unconfirmed: 'UUNCONF01',
 } as const;
 const linked = ['alice', 'bob', 'erin', 'carol', 'dave'] as const;
 
@@ -110,6 +113,10 @@ async function startSuite(store: (typeof storeKinds)[number], linkByEmail: boole
   }
   slack.addUser(slackUsers.heidi, { email: 'Heidi@Example.com' });
   slack.addUser(slackUsers.mallory, { email: 'mallory@example.com' });
+  // Each shows a steward's email, but none is a confirmed full member of our workspace.
+  slack.addUser(slackUsers.guest, { email: 'heidi@example.com', guest: true });
+  slack.addUser(slackUsers.connect, { email: 'heidi@example.com', teamId: 'T0ELSEWHERE', stranger: true });
+  slack.addUser(slackUsers.unconfirmed, { email: 'heidi@example.com', emailConfirmed: false });
   return { test, clock, slack, signingSecret, agentKey };
 }
 
@@ -249,13 +256,14 @@ describe.each(storeKinds)('Slack channel on %s', (store) => {
       '`pii-export`: Exports of personal data need two stewards',
       '• data-stewards: *0 of 2* for `pii-export`, escalates to security <!date^',
       `<!date^${Date.parse(action.approval.expiresAt) / 1000}^{date_short_pretty} at {time}|`,
-      `Digest \`${action.digest.slice(0, 19)}…\``,
     ]) {
       expect(text).toContain(shown);
     }
-    // Masked before it left: the email in the parameters is not in Slack.
+    // Masked before it left: the email in the parameters is not in Slack, nor is the digest, which would let anyone
+    // who sees the message confirm a guess of the email by hashing.
     expect(text).toContain('"customer_email":"&lt;EMAIL&gt;"');
     expect(JSON.stringify(message)).not.toContain('jane@example.org');
+    expect(JSON.stringify(message)).not.toContain(action.digest.slice('sha256:'.length, 19));
     const actions = message.blocks.find((block) => (block as { type: string }).type === 'actions');
     expect(actions).toMatchObject({
       elements: [
@@ -460,6 +468,34 @@ describe.each(storeKinds)('Slack channel on %s', (store) => {
     expect(suite.slack.callsTo('views.open').some((c) => c.args.trigger_id === 'trigger-dave')).toBe(false);
     // The refused reviews are evidence: audited, the reject clicks (which review nothing) not.
     expect(await refusedReviews(action.id)).toEqual(['self_approval', 'not_eligible']);
+  });
+
+  it('handles Slack’s retry of a click whose first handling failed unexpectedly', async () => {
+    const { action, message } = await requested(piiExport('flaky-store'));
+    const payload = blockActionsPayload({
+      user: slackUsers.alice,
+      button: 'approve',
+      actionId: action.id,
+      channel: message.channel,
+      messageTs: message.ts,
+    });
+    const { service } = suite.test.server.context;
+    const review = service.review;
+    service.review = async () => {
+      throw new Error('the store went away');
+    };
+    try {
+      expect((await send(sign(payload))).status).toBe(500);
+    } finally {
+      service.review = review;
+    }
+    expect((await current(action.id)).reviews).toEqual([]);
+    const retry = await send(sign(payload, unix() + 1), {
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_error',
+    });
+    expect(retry.status).toBe(200);
+    expect((await current(action.id)).reviews).toMatchObject([{ reviewer: 'alice@example.com', via: 'slack' }]);
   });
 
   it('does nothing for a replayed click or Slack’s retry of it, and ignores payloads it does not handle', async () => {
@@ -668,7 +704,16 @@ describe.each(storeKinds)('Slack channel with linkByEmail on %s', (store) => {
     });
     expect(suite.slack.callsTo('users.info').map((c) => c.args.user)).toEqual([slackUsers.heidi]);
     expect((await click('mallory', 'approve', message, action.id)).status).toBe(200);
-    await ephemeralTo('mallory', 'your Slack profile email is not a reviewer');
+    await ephemeralTo('mallory', 'your Slack profile email does not count');
     expect((await current(action.id)).reviews).toHaveLength(1);
+  });
+
+  it('does not map guests, Slack Connect members of other organisations or unconfirmed emails', async () => {
+    const { action, message } = await requested(piiExport('by-email-outsiders'));
+    for (const outsider of ['guest', 'connect', 'unconfirmed'] as const) {
+      expect((await click(outsider, 'approve', message, action.id)).status).toBe(200);
+      await ephemeralTo(outsider, 'your Slack profile email does not count');
+    }
+    expect((await current(action.id)).reviews).toEqual([]);
   });
 });

@@ -21,6 +21,21 @@ export interface SlackApiCall {
 }
 
 /** A message as the fake stores it. */
+/** A user as `users.info` describes them. */
+export interface FakeSlackUser {
+  email?: string;
+  deleted?: boolean;
+  isBot?: boolean;
+  /** Their workspace (default ours, `T0COUNTERSIGN`); another is a Slack Connect member of a shared channel. */
+  teamId?: string;
+  /** A guest (`is_restricted`). */
+  guest?: boolean;
+  /** `is_stranger`: from an organisation outside ours, seen through Slack Connect. */
+  stranger?: boolean;
+  /** Whether the profile email was confirmed (default true). */
+  emailConfirmed?: boolean;
+}
+
 export interface FakeSlackMessage {
   channel: string;
   ts: string;
@@ -55,8 +70,8 @@ export interface FakeSlack {
   messages(channel?: string): FakeSlackMessage[];
   /** The id of `#name` (channels are created on first use). */
   channelId(name: string): string;
-  /** A workspace member `users.info` knows. */
-  addUser(id: string, profile: { email?: string; deleted?: boolean; isBot?: boolean }): void;
+  /** A user `users.info` knows: a full member of this workspace unless the profile says otherwise. */
+  addUser(id: string, profile: FakeSlackUser): void;
   /** Makes the next `times` calls of `method` (`*`: any) that match `when` fail as `fault`. */
   fail(
     method: string,
@@ -81,7 +96,7 @@ export async function startFakeSlack(options: { token?: string; now?: () => numb
   const calls: SlackApiCall[] = [];
   const messages: FakeSlackMessage[] = [];
   const channels = new Map<string, { id: string; name: string }>();
-  const users = new Map<string, { email?: string; deleted?: boolean; isBot?: boolean }>();
+  const users = new Map<string, FakeSlackUser>();
   const faults: Array<{
     method: string;
     fault: SlackFault;
@@ -224,8 +239,13 @@ export async function startFakeSlack(options: { token?: string; now?: () => numb
           user: {
             id,
             name: id.toLowerCase(),
+            team_id: user.teamId ?? 'T0COUNTERSIGN',
             deleted: user.deleted ?? false,
             is_bot: user.isBot ?? false,
+            is_restricted: user.guest ?? false,
+            is_ultra_restricted: false,
+            is_email_confirmed: user.emailConfirmed ?? true,
+            ...(user.stranger && { is_stranger: true }),
             profile: { ...(user.email !== undefined && { email: user.email }) },
           },
         };

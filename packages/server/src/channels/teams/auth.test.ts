@@ -54,6 +54,38 @@ describe('BotTokenVerifier', () => {
     expect(token.endorsements).toEqual(['msteams']);
   });
 
+  it('keeps verifying with the keys it has while the key endpoint is down, refreshing in the background', async () => {
+    const clock = new TestClock();
+    const verifier = new BotTokenVerifier({ appId: fake.appId, openIdMetadataUrl: fake.openIdMetadataUrl, clock });
+    const bearer = async () => `Bearer ${await fake.signBotToken(fake.claims(clock.now()))}`;
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('accepted');
+    const fetches = fake.keyFetches;
+
+    fake.failNext('keys', { status: 503 });
+    clock.advance(25 * 3_600_000);
+    // The keys are a day old: a refresh starts, fails, and the old keys still verify meanwhile.
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('accepted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.keyFetches).toBe(fetches + 1);
+    // Within the cooldown nobody asks again.
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('accepted');
+    expect(fake.keyFetches).toBe(fetches + 1);
+  });
+
+  it('with no keys at all, fails at once during an outage and asks the endpoint at most once per cooldown', async () => {
+    const clock = new TestClock();
+    const verifier = new BotTokenVerifier({ appId: fake.appId, openIdMetadataUrl: fake.openIdMetadataUrl, clock });
+    const bearer = async () => `Bearer ${await fake.signBotToken(fake.claims(clock.now()))}`;
+    const fetches = fake.keyFetches;
+    fake.failNext('keys', { status: 503 });
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('unavailable');
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('unavailable');
+    expect(fake.keyFetches).toBe(fetches + 1);
+    clock.advance(61_000);
+    expect(await codeOf(verifier.verify(await bearer()))).toBe('accepted');
+    expect(fake.keyFetches).toBe(fetches + 2);
+  });
+
   it('answers unavailable when no keys can be fetched at all', async () => {
     const clock = new TestClock();
     const verifier = new BotTokenVerifier({
@@ -91,6 +123,15 @@ describe('checkActivityOrigin', () => {
     expect(
       refusal(() => checkActivityOrigin(token, { serviceUrl: 'https://smba.example/amer', channelId: 'msteams' })),
     ).toBe('forbidden');
+  });
+
+  it('forbids channels other than Teams even when the key is endorsed for them (their clients write from)', () => {
+    for (const channelId of ['webchat', 'directline']) {
+      const endorsed = { ...token, endorsements: ['msteams', 'webchat', 'directline'] };
+      expect(refusal(() => checkActivityOrigin(endorsed, { serviceUrl: token.serviceUrl, channelId }))).toBe(
+        'forbidden',
+      );
+    }
   });
 
   it('refuses a channel the key is not endorsed for, and a token without serviceurl', () => {

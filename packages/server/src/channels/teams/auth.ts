@@ -66,15 +66,26 @@ class BotFrameworkKeys {
   async key(kid: string): Promise<{ key: CryptoKey | Uint8Array; endorsements: readonly string[] | undefined }> {
     const now = this.#options.clock.now().getTime();
     const maxAge = this.#options.keysMaxAgeMs ?? 86_400_000;
-    if (this.#fetchedAt === undefined || now - this.#fetchedAt > maxAge) {
-      await this.#refresh().catch((error) => {
-        // Keys fetched earlier stay usable while the endpoint is down; with none at all nothing can be verified.
-        if (this.#keys.size === 0) throw error;
-      });
-    }
     const cooldown = this.#options.unknownKeyCooldownMs ?? 60_000;
-    if (!this.#keys.has(kid) && (this.#attemptedAt === undefined || now - this.#attemptedAt >= cooldown)) {
-      await this.#refresh().catch(() => {});
+    const mayFetch = () => this.#attemptedAt === undefined || now - this.#attemptedAt >= cooldown;
+    if (this.#keys.size === 0) {
+      // Nothing to verify with: wait for the keys, but ask the endpoint at most once per cooldown (or join a fetch
+      // under way), so during an outage requests fail at once instead of each waiting out the fetch timeouts.
+      if (this.#fetching || mayFetch()) await this.#refresh();
+    } else if ((this.#fetchedAt === undefined || now - this.#fetchedAt > maxAge) && mayFetch()) {
+      // Keys fetched earlier stay usable while new ones are fetched in the background (or the endpoint is down).
+      this.#refresh().catch(() => {});
+    }
+    if (!this.#keys.has(kid)) {
+      // A key we have not seen may be newly published: wait for a fetch under way, or start one (once per cooldown).
+      if (this.#fetching) await this.#fetching.catch(() => {});
+      else if (mayFetch()) await this.#refresh().catch(() => {});
+    }
+    if (this.#keys.size === 0) {
+      throw new CountersignError(
+        'unavailable',
+        `the Bot Framework signing keys could not be fetched from ${this.#options.openIdMetadataUrl} (asked again at most every ${cooldown / 1000} s)`,
+      );
     }
     const jwk = this.#keys.get(kid);
     if (!jwk) {
@@ -206,7 +217,10 @@ function tokenProblem(error: InstanceType<typeof joseErrors.JOSEError>): string 
 /**
  * Checks an authenticated activity against its token: its `serviceUrl` must be the token's `serviceurl` claim
  * (403 otherwise: a token for one service cannot vouch for activities claiming another, where our replies would
- * go), and when the signing key lists endorsements the activity's channel must be one of them (401).
+ * go), when the signing key lists endorsements the activity's channel must be one of them (401), and the channel
+ * must be Microsoft Teams (403). The Bot Framework signs Web Chat and Direct Line activities with the same keys, but
+ * there the client writes `from` and `channelData` itself, so a holder of a Web Chat secret could claim any
+ * reviewer's Entra id or tenant; only Teams vouches for them.
  */
 export function checkActivityOrigin(
   token: VerifiedBotToken,
@@ -225,6 +239,12 @@ export function checkActivityOrigin(
     throw new CountersignError(
       'unauthenticated',
       `the token's signing key is not endorsed for channel ${activity.channelId ?? '(none)'}`,
+    );
+  }
+  if (activity.channelId !== 'msteams') {
+    throw new CountersignError(
+      'forbidden',
+      `only Microsoft Teams activities are accepted, not ${activity.channelId ?? 'ones without a channelId'}`,
     );
   }
 }

@@ -8,6 +8,7 @@ import type {
   IFact,
   ITextBlock,
 } from '@microsoft/teams.cards';
+import type { MaskedAction } from '../redaction.js';
 
 /**
  * The Adaptive Card (schema 1.5, Universal Actions) that shows one approval request in Teams. Everyone in the
@@ -50,7 +51,7 @@ export interface CardOptions {
  * const base = approvalCard(action, { refreshUserIds: ['29:1a…'] }); // posted to the conversation
  * const mine = approvalCard(action, { buttons: true, refreshUserIds: ['29:1a…'] }); // answered to one reviewer
  */
-export function approvalCard(action: Action, options: CardOptions = {}): IAdaptiveCard {
+export function approvalCard(action: MaskedAction, options: CardOptions = {}): IAdaptiveCard {
   const pending = action.status === 'pending';
   const body: CardElement[] = [
     {
@@ -114,7 +115,7 @@ export function approvalCard(action: Action, options: CardOptions = {}): IAdapti
 }
 
 /** Approve at once; Reject is a second step (a shown card) that asks for the reason first. */
-function reviewActions(action: Action): ActionArray {
+function reviewActions(action: MaskedAction): ActionArray {
   const approve: IExecuteAction = {
     type: 'Action.Execute',
     title: 'Approve',
@@ -154,12 +155,12 @@ function reviewActions(action: Action): ActionArray {
 }
 
 /** One line for notifications and clients that cannot render the card. */
-export function summaryOf(action: Action): string {
+export function summaryOf(action: MaskedAction): string {
   return `${heading(action)}: ${action.action} on ${action.resource.type} ${action.resource.id} in ${action.environment}`;
 }
 
 /** The thread notice sent when an action escalates. */
-export function escalationNotice(action: Action): string {
+export function escalationNotice(action: MaskedAction): string {
   const escalated = action.approval.requirements.filter((r) => r.escalated && r.escalate);
   const groups = [...new Set(escalated.flatMap((r) => r.escalate?.to ?? []))];
   const rules = escalated.map((r) => r.rule);
@@ -167,11 +168,11 @@ export function escalationNotice(action: Action): string {
 }
 
 /** The thread reminder sent ahead of expiry. */
-export function reminderNotice(action: Action): string {
+export function reminderNotice(action: MaskedAction): string {
   return `**Reminder:** this request still waits for a decision (${md(progressText(action))}); it expires at ${utc(action.approval.expiresAt)}.`;
 }
 
-function heading(action: Action): string {
+function heading(action: MaskedAction): string {
   switch (action.status) {
     case 'pending':
       return 'Approval requested';
@@ -192,7 +193,7 @@ function heading(action: Action): string {
   }
 }
 
-function statusStyle(action: Action): ContainerStyle {
+function statusStyle(action: MaskedAction): ContainerStyle {
   switch (action.status) {
     case 'pending':
       return 'warning';
@@ -209,7 +210,7 @@ function statusStyle(action: Action): ContainerStyle {
 }
 
 /** Progress while pending, and who decided once decided. */
-function statusLine(action: Action): string {
+function statusLine(action: MaskedAction): string {
   const approvers = action.reviews.filter((r) => r.verdict === 'approve').map((r) => r.reviewer);
   const approvedBy = `Approved by ${md(approvers.join(', ') || 'policy')}`;
   const outcome = action.outcome?.detail !== undefined ? `: ${md(action.outcome.detail)}` : '';
@@ -236,12 +237,12 @@ function statusLine(action: Action): string {
   }
 }
 
-function decidedAt(action: Action): string {
+function decidedAt(action: MaskedAction): string {
   return action.decidedAt !== undefined ? ` at ${cardTime(action.decidedAt)}` : '';
 }
 
 /** "1 of 2 approvals", or per rule when several rules ask. */
-export function progressText(action: Action): string {
+export function progressText(action: MaskedAction): string {
   const requirements = action.approval.requirements;
   if (requirements.length === 1) {
     const [only] = requirements as [RequirementProgress];
@@ -250,7 +251,7 @@ export function progressText(action: Action): string {
   return `approvals ${requirements.map((r) => `${r.rule} ${r.approvals.length} of ${r.quorum}`).join(', ')}`;
 }
 
-function contextFacts(action: Action): IFact[] {
+function contextFacts(action: MaskedAction): IFact[] {
   const facts: IFact[] = [
     { title: 'Agent', value: `${md(action.requester.agent)} (owner ${md(action.requester.owner)})` },
   ];
@@ -298,7 +299,7 @@ function objectSection(title: string, value: Record<string, JsonValue>): CardEle
   ];
 }
 
-function reviewsSection(action: Action): CardElement[] {
+function reviewsSection(action: MaskedAction): CardElement[] {
   if (action.reviews.length === 0) return [];
   return [
     { type: 'TextBlock', text: '**Reviews**', spacing: 'Medium' },

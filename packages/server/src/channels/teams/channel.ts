@@ -1,4 +1,4 @@
-import { type Action, reviewRefusal } from '@countersign/core';
+import { reviewRefusal } from '@countersign/core';
 import { Client, MessageActivityInput } from '@microsoft/teams.api';
 import type { ServerConfig } from '../../config/index.js';
 import { linkedUsers, normalizeReviewerId } from '../../identity/index.js';
@@ -8,6 +8,7 @@ import {
   type ChannelDeps,
   type Delivery,
   DeliveryError,
+  type MaskedAction,
   type MessageRef,
   type Notification,
 } from '../index.js';
@@ -124,7 +125,7 @@ export class TeamsChannel implements Channel {
 
   /** Posts the card for `action` to a configured conversation and returns where it is. */
   async #post(
-    action: Action,
+    action: MaskedAction,
     conversation: TeamsConfig['conversations'][string],
     signal: AbortSignal,
   ): Promise<TeamsMessageRef> {
@@ -164,7 +165,7 @@ export class TeamsChannel implements Channel {
    * in the conversation is left out; a failed lookup only costs that reviewer the automatic refresh (the message
    * menu's Refresh card still works), so it never fails the delivery.
    */
-  async #refreshUserIds(action: Action, api: Client, conversationId: string): Promise<string[]> {
+  async #refreshUserIds(action: MaskedAction, api: Client, conversationId: string): Promise<string[]> {
     if (action.status !== 'pending') return [];
     const { db, policy, clock, log } = this.#deps;
     const now = clock.now();
@@ -186,7 +187,7 @@ export class TeamsChannel implements Channel {
 }
 
 /** The reviewers who may review `action` right now: members of the allowed groups whom no rule refuses. */
-export function eligibleReviewers(action: Action, policy: PolicyHolder, now: Date): string[] {
+export function eligibleReviewers(action: MaskedAction, policy: PolicyHolder, now: Date): string[] {
   const groups = new Set(
     action.approval.requirements.flatMap((r) =>
       r.escalated && r.escalate ? [...r.groups, ...r.escalate.to] : r.groups,
@@ -225,7 +226,7 @@ class TeamsMemberDirectory {
 }
 
 /** The message activity carrying a card. */
-function cardActivity(action: Action, card: ReturnType<typeof approvalCard>): MessageActivityInput {
+function cardActivity(action: MaskedAction, card: ReturnType<typeof approvalCard>): MessageActivityInput {
   return new MessageActivityInput(undefined, { summary: summaryOf(action) }).addCard('adaptive', card);
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../../http/context.js';
 import { validationError } from '../../http/problem.js';
 import { reviewerFor } from '../../identity/index.js';
-import { firstReceipt, redactForChannels } from '../index.js';
+import { firstReceipt, forgetReceipts, redactForChannels } from '../index.js';
 import { BotTokenVerifier, checkActivityOrigin, type VerifiedBotToken } from './auth.js';
 import {
   approvalCard,
@@ -164,9 +164,8 @@ async function answerCardAction(
   const verdict: Verdict = verb === 'approve' ? 'approve' : 'reject';
   if (activity.id === undefined) return invokeError('BadRequest', 'the activity has no id');
   // A retried or replayed click is answered with the current card and reviews nothing.
-  if (!(await firstReceipt(database.db, `teams:${activity.id}`, clock.now()))) {
-    return invokeCard(context, current, viewer);
-  }
+  const receipt = `teams:${activity.id}`;
+  if (!(await firstReceipt(database.db, receipt, clock.now()))) return invokeCard(context, current, viewer);
   if (reviewerId === undefined) {
     return invokeCard(context, current, viewer, {
       tone: 'attention',
@@ -199,6 +198,8 @@ async function answerCardAction(
           : `You rejected this request as ${reviewerId}.`,
     });
   } catch (error) {
+    // Failed unexpectedly: Teams' retry of this activity must be handled, not answered as a duplicate.
+    if (!isCountersignError(error)) await forgetReceipts(database.db, [receipt]).catch(() => {});
     if (!isCountersignError(error) || !refusalCodes.has(error.code)) throw error;
     log.info({ action: actionId, reviewer: reviewerId, code: error.code }, 'Teams review refused');
     const now = (await service.get(actionId)) ?? current;

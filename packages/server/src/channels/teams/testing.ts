@@ -45,8 +45,8 @@ export interface InjectedFailure {
   body?: unknown;
 }
 
-/** Where failures can be injected. */
-export type FailingEndpoint = 'token' | ConnectorCall['kind'];
+/** Where failures can be injected: the token endpoint, the published signing keys, or one kind of connector call. */
+export type FailingEndpoint = 'token' | 'keys' | ConnectorCall['kind'];
 
 export interface SignOptions {
   /** The `kid` header (default: the current served key's). */
@@ -224,6 +224,7 @@ export async function startFakeBotFramework(
         }
         if (request.method === 'GET' && path === '/v1/.well-known/keys') {
           keyFetches++;
+          if (injected('keys', response)) return;
           return send(response, 200, { keys: keys.map((key) => key.jwk) });
         }
         if (request.method === 'POST' && path === '/botframework.com/oauth2/v2.0/token') {

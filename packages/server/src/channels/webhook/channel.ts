@@ -1,8 +1,14 @@
-import type { Action } from '@countersign/core';
 import { Webhook } from 'standardwebhooks';
 import { type Clock, systemClock } from '../../clock.js';
 import type { ServerConfig } from '../../config/index.js';
-import { type Channel, type Delivery, DeliveryError, type Notification, type NotificationEvent } from '../index.js';
+import {
+  type Channel,
+  type Delivery,
+  DeliveryError,
+  type MaskedAction,
+  type Notification,
+  type NotificationEvent,
+} from '../index.js';
 
 /**
  * Signed webhooks: `webhook:NAME` targets POST JSON events to the URL configured under `channels.webhooks.NAME`,
@@ -19,8 +25,11 @@ export interface WebhookEvent {
   type: Exclude<NotificationEvent, 'action.reminder'>;
   /** When it happened (ISO 8601, UTC). */
   timestamp: string;
-  /** The action as it was at that moment, masked like everything sent to a channel. */
-  data: { action: Action };
+  /**
+   * The action as it was at that moment, masked like everything sent to a channel (its digest only when masking
+   * changed nothing the digest covers).
+   */
+  data: { action: MaskedAction };
 }
 
 export interface WebhookChannelOptions {
