@@ -1,0 +1,781 @@
+/**
+ * Credential detectors (labels `secrets`): vendor token formats recognised by their literal prefixes, JWTs, PEM
+ * private keys, and high-entropy values behind a keyword (`password=`, `"api_key": "…"`, `Bearer …`,
+ * `scheme://user:password@host`).
+ *
+ * Each detector first looks for a rare literal of its own with `indexOf` (`_` for GitHub tokens, `k_` for Stripe
+ * keys, `xox`, `eyJ`, `-----BEGIN `, `://`) or one small literal regex (AWS key prefixes, credential keywords), which
+ * runs at memory speed on text without it, and only then reads forward by hand. Every read is bounded by the format's
+ * length or resumes past what it consumed, so each detector is linear in the text on any input.
+ */
+
+import { Buffer } from 'node:buffer';
+import { crc32 } from 'node:zlib';
+import type { Detector, SensitivityLabel, Span } from '../types.js';
+
+const labels: readonly SensitivityLabel[] = Object.freeze(['secrets']);
+
+/** The credential detectors: AWS_ACCESS_KEY, GITHUB_TOKEN, SLACK_TOKEN, STRIPE_KEY, JWT, PRIVATE_KEY, SECRET. */
+export function credentialDetectors(): Detector[] {
+  return [
+    awsAccessKeyDetector(),
+    githubTokenDetector(),
+    slackTokenDetector(),
+    stripeKeyDetector(),
+    jwtDetector(),
+    privateKeyDetector(),
+    secretDetector(),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Character classes (ASCII only: every format here is ASCII).
+
+const ALNUM = 1; // A-Z a-z 0-9
+const BASE64URL = 2; // ALNUM _ -
+const BASE64 = 4; // ALNUM + / =
+const VALUE = 8; // ALNUM + / = _ - . ~  (what a secret value is made of)
+const BASE32 = 16; // A-Z 2-7
+const SLACK = 32; // ALNUM -
+const HEX = 64; // 0-9 a-f A-F
+
+const charClasses = buildCharClasses();
+
+function buildCharClasses(): Uint8Array {
+  const table = new Uint8Array(128);
+  const add = (chars: string, flags: number) => {
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars.charCodeAt(i);
+      table[c] = (table[c] ?? 0) | flags;
+    }
+  };
+  const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const lower = upper.toLowerCase();
+  const digits = '0123456789';
+  add(upper + lower + digits, ALNUM | BASE64URL | BASE64 | VALUE | SLACK);
+  add('_-', BASE64URL);
+  add('+/=', BASE64);
+  add('+/=_-.~', VALUE);
+  add('-', SLACK);
+  add(`${upper}234567`, BASE32);
+  add(`${digits}abcdefABCDEF`, HEX);
+  return table;
+}
+
+/** Whether char code `c` is in class `flags` (false past either end of the text, where `c` is NaN). */
+function is(c: number, flags: number): boolean {
+  return c < 128 && ((charClasses[c] ?? 0) & flags) !== 0;
+}
+
+/** The end of the run of `flags` characters starting at `from`, reading no further than `limit`. */
+function runEnd(text: string, from: number, flags: number, limit = text.length): number {
+  const stop = Math.min(limit, text.length);
+  let i = from;
+  while (i < stop && is(text.charCodeAt(i), flags)) i++;
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// AWS access key ids: a 4-letter kind prefix and 16 base32 characters.
+
+function awsAccessKeyDetector(): Detector {
+  const prefix = /A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)/g;
+  return {
+    type: 'AWS_ACCESS_KEY',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      prefix.lastIndex = 0;
+      for (let match = prefix.exec(text); match !== null; match = prefix.exec(text)) {
+        const start = match.index;
+        const end = start + 20;
+        if (is(text.charCodeAt(start - 1), ALNUM) || is(text.charCodeAt(end), ALNUM)) continue;
+        if (runEnd(text, start + 4, BASE32, end) !== end) continue;
+        spans.push({ type: 'AWS_ACCESS_KEY', start, end, score: 0.9 });
+        prefix.lastIndex = end;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GitHub tokens. Classic ones (ghp_, gho_, ghu_, ghs_, ghr_) are 30 random base62 characters and a 6-character
+// base62 CRC32 of those 30: a token whose checksum holds is near-certain (0.99); one that is only shaped like a
+// token is still reported (0.8), since masking a look-alike costs less than leaking a real one. Fine-grained
+// tokens (github_pat_ + 22 + _ + 59) carry no checksum we can check.
+
+const base62Digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Whether the 36 characters at `bodyStart` end with the base62 CRC32 of their first 30. */
+function githubChecksumValid(text: string, bodyStart: number): boolean {
+  let encoded = 0;
+  for (let i = bodyStart + 30; i < bodyStart + 36; i++) encoded = encoded * 62 + base62Digits.indexOf(text.charAt(i));
+  return encoded === crc32(text.slice(bodyStart, bodyStart + 30));
+}
+
+function isGithubKind(c: number): boolean {
+  // p(ersonal), o(auth), u(ser-to-server), s(erver-to-server), r(efresh)
+  return c === 112 || c === 111 || c === 117 || c === 115 || c === 114;
+}
+
+function githubTokenDetector(): Detector {
+  return {
+    type: 'GITHUB_TOKEN',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      for (let u = text.indexOf('_'); u !== -1; u = text.indexOf('_', u + 1)) {
+        if (
+          text.charCodeAt(u - 3) === 103 /* g */ &&
+          text.charCodeAt(u - 2) === 104 /* h */ &&
+          isGithubKind(text.charCodeAt(u - 1)) &&
+          !is(text.charCodeAt(u - 4), ALNUM)
+        ) {
+          const end = u + 37;
+          if (runEnd(text, u + 1, ALNUM, end + 1) !== end) continue;
+          const score = githubChecksumValid(text, u + 1) ? 0.99 : 0.8;
+          spans.push({ type: 'GITHUB_TOKEN', start: u - 3, end, score });
+          u = end - 1;
+        } else if (text.startsWith('github_pat_', u - 6) && !is(text.charCodeAt(u - 7), ALNUM)) {
+          const idEnd = u + 27;
+          const end = u + 87;
+          if (runEnd(text, u + 5, ALNUM, idEnd) !== idEnd || text.charCodeAt(idEnd) !== 95 /* _ */) continue;
+          if (runEnd(text, idEnd + 1, ALNUM, end + 1) !== end) continue;
+          spans.push({ type: 'GITHUB_TOKEN', start: u - 6, end, score: 0.95 });
+          u = end - 1;
+        }
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Slack: bot/user/app/refresh/legacy tokens (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, rotating xoxe.xoxp-), app
+// tokens (xapp-) and incoming-webhook URLs.
+
+function isSlackKind(c: number): boolean {
+  // b p a r s e
+  return c === 98 || c === 112 || c === 97 || c === 114 || c === 115 || c === 101;
+}
+
+/** Slack token bodies are dash-separated digit groups then an alphanumeric secret: "123-456-AbC…". */
+function slackBodyEnd(text: string, bodyStart: number): { end: number; plausible: boolean } {
+  const end = runEnd(text, bodyStart, SLACK, bodyStart + 256);
+  const length = end - bodyStart;
+  const plausible =
+    length >= 20 &&
+    length < 256 &&
+    text.charCodeAt(bodyStart) >= 48 &&
+    text.charCodeAt(bodyStart) <= 57 &&
+    hasDash(text, bodyStart, end) &&
+    text.charCodeAt(end - 1) !== 45 &&
+    !is(text.charCodeAt(end), BASE64URL);
+  return { end, plausible };
+}
+
+function hasDash(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 45) return true;
+  return false;
+}
+
+function slackTokenDetector(): Detector {
+  const webhook = /hooks\.slack\.com\/services\/T[A-Z0-9]{6,16}\/B[A-Z0-9]{6,16}\/[A-Za-z0-9]{16,64}(?![A-Za-z0-9])/y;
+  return {
+    type: 'SLACK_TOKEN',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      let next = 0;
+      for (let s = text.indexOf('xox'); s !== -1; s = text.indexOf('xox', next)) {
+        next = s + 3;
+        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+        let bodyStart = -1;
+        const kind = text.charCodeAt(s + 3);
+        if (isSlackKind(kind) && text.charCodeAt(s + 4) === 45 /* - */) {
+          bodyStart = s + 5;
+        } else if (
+          kind === 101 &&
+          text.charCodeAt(s + 4) === 46 /* . */ &&
+          text.startsWith('xox', s + 5) &&
+          isSlackKind(text.charCodeAt(s + 8)) &&
+          text.charCodeAt(s + 9) === 45
+        ) {
+          bodyStart = s + 10;
+        }
+        if (bodyStart === -1) continue;
+        const body = slackBodyEnd(text, bodyStart);
+        next = Math.max(next, body.end);
+        if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
+      }
+      next = 0;
+      for (let s = text.indexOf('xapp-'); s !== -1; s = text.indexOf('xapp-', next)) {
+        next = s + 5;
+        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+        const body = slackBodyEnd(text, s + 5);
+        next = Math.max(next, body.end);
+        if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
+      }
+      for (let h = text.indexOf('hooks.slack.com/'); h !== -1; h = text.indexOf('hooks.slack.com/', h + 1)) {
+        webhook.lastIndex = h;
+        if (!webhook.test(text)) continue;
+        const start = text.startsWith('https://', h - 8) ? h - 8 : text.startsWith('http://', h - 7) ? h - 7 : h;
+        spans.push({ type: 'SLACK_TOKEN', start, end: webhook.lastIndex, score: 0.99 });
+        h = webhook.lastIndex - 1;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stripe secret and restricted keys (sk_/rk_ + live_/test_) and webhook signing secrets (whsec_). Publishable keys
+// (pk_) are meant to be public and are not reported.
+
+function stripeKeyDetector(): Detector {
+  return {
+    type: 'STRIPE_KEY',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      let next = 0;
+      for (let u = text.indexOf('k_'); u !== -1; u = text.indexOf('k_', next)) {
+        next = u + 2;
+        const start = u - 1;
+        const kind = text.charCodeAt(start);
+        if (kind !== 115 /* s */ && kind !== 114 /* r */) continue;
+        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+        if (!text.startsWith('live_', u + 2) && !text.startsWith('test_', u + 2)) continue;
+        const bodyStart = u + 7;
+        const end = runEnd(text, bodyStart, ALNUM, bodyStart + 248);
+        next = Math.max(next, end);
+        if (end - bodyStart < 24 || end - bodyStart > 247 || is(text.charCodeAt(end), ALNUM)) continue;
+        spans.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
+      }
+      next = 0;
+      for (let s = text.indexOf('whsec_'); s !== -1; s = text.indexOf('whsec_', next)) {
+        next = s + 6;
+        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+        const end = runEnd(text, s + 6, BASE64, s + 6 + 129);
+        next = Math.max(next, end);
+        if (end - s - 6 < 24 || end - s - 6 > 128 || is(text.charCodeAt(end), BASE64)) continue;
+        spans.push({ type: 'STRIPE_KEY', start: s, end, score: 0.95 });
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Other vendors' API keys with a fixed prefix, reported as SECRET: Google (AIza + 35), OpenAI and Anthropic (sk-,
+// sk-proj-, sk-ant-), GitLab personal access tokens (glpat-), and Countersign's own agent keys and reviewer tokens
+// (csk_/csr_ + 16 hex + _ + secret).
+
+const vendorPrefix = /AIza|sk-|glpat-|cs[kr]_/g;
+
+/** Vendor keys in `text`, each passed to `add` (part of the SECRET detector). */
+function vendorKeys(text: string, add: (found: Found) => void): void {
+  vendorPrefix.lastIndex = 0;
+  for (let found = vendorPrefix.exec(text); found; found = vendorPrefix.exec(text)) {
+    const start = found.index;
+    const prefix = found[0];
+    if (is(text.charCodeAt(start - 1), BASE64URL)) continue;
+    const bodyStart = start + prefix.length;
+    const end = runEnd(text, bodyStart, BASE64URL, bodyStart + 257);
+    vendorPrefix.lastIndex = Math.max(vendorPrefix.lastIndex, end);
+    if (end - bodyStart > 256 || !vendorBodyValid(text, prefix, bodyStart, end)) continue;
+    add({ start, end, score: 0.9 });
+  }
+}
+
+function vendorBodyValid(text: string, prefix: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (prefix === 'AIza') return length === 35;
+  if (prefix === 'glpat-') return length >= 20;
+  if (prefix === 'sk-') return length >= 20 && hasDigitAndLetter(text, start, end);
+  // csk_/csr_: 16 hex digits, `_`, then at least 16 characters of secret.
+  return length >= 33 && text.charCodeAt(start + 16) === 95 && isHex(text, start, start + 16);
+}
+
+function hasDigitAndLetter(text: string, start: number, end: number): boolean {
+  let digit = false;
+  let letter = false;
+  for (let i = start; i < end && !(digit && letter); i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digit = true;
+    else if (is(c, ALNUM)) letter = true;
+  }
+  return digit && letter;
+}
+
+function isHex(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!is(text.charCodeAt(i), HEX)) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JWTs: header.payload.signature in base64url, header and payload JSON objects (so both start "eyJ", the base64 of
+// '{"'). Only the header is decoded, and only for a candidate of the right shape: it must be JSON with an "alg".
+
+const maxJwtSegment = 8192;
+
+function jwtHeaderHasAlg(text: string, start: number, end: number): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(text.slice(start, end), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function jwtDetector(): Detector {
+  return {
+    type: 'JWT',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      let next = 0;
+      for (let s = text.indexOf('eyJ'); s !== -1; s = text.indexOf('eyJ', next)) {
+        next = s + 3;
+        const before = text.charCodeAt(s - 1);
+        if (is(before, BASE64URL) || before === 46 /* . */) continue;
+        const headerEnd = runEnd(text, s, BASE64URL);
+        next = headerEnd;
+        if (headerEnd - s < 10 || headerEnd - s > maxJwtSegment || text.charCodeAt(headerEnd) !== 46) continue;
+        const payloadStart = headerEnd + 1;
+        if (!text.startsWith('eyJ', payloadStart)) continue;
+        const payloadEnd = runEnd(text, payloadStart, BASE64URL);
+        next = payloadEnd;
+        if (payloadEnd - payloadStart > maxJwtSegment || text.charCodeAt(payloadEnd) !== 46) continue;
+        const end = runEnd(text, payloadEnd + 1, BASE64URL);
+        next = end;
+        // A fourth segment (JWE has five) is not a JWT; a sentence's full stop after one is fine.
+        if (end - payloadEnd - 1 > maxJwtSegment) continue;
+        if (text.charCodeAt(end) === 46 && is(text.charCodeAt(end + 1), BASE64URL)) continue;
+        if (!jwtHeaderHasAlg(text, s, headerEnd)) continue;
+        spans.push({ type: 'JWT', start: s, end, score: 0.95 });
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PEM private keys: the whole block from "-----BEGIN … PRIVATE KEY-----" to its END line. The body may be split by
+// real newlines, spaces (a key pasted on one line) or JSON escapes ("\n", "\\n"); legacy encrypted keys carry
+// "Proc-Type:" / "DEK-Info:" headers. A block without an END line (a truncated paste) covers its base64 body.
+
+const pemHeaderLine = /[A-Z][A-Za-z-]{1,30}: [^\r\n\\]{1,200}/y;
+
+/** The end of "[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----" at `i`, or -1. */
+function pemLabelEnd(text: string, i: number): number {
+  let j = i;
+  const limit = i + 48;
+  for (; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32)) break;
+  }
+  if (!text.startsWith('-----', j)) return -1;
+  const label = text.slice(i, j);
+  return label.endsWith('PRIVATE KEY') || label.endsWith('PRIVATE KEY BLOCK') ? j + 5 : -1;
+}
+
+/** Skips whitespace and escaped line breaks; reports whether a line break (real or escaped) was among them. */
+function skipPemSeparators(text: string, from: number): { next: number; newline: boolean } {
+  let i = from;
+  let newline = false;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      newline = true;
+      i++;
+    } else if (c === 32 || c === 9) {
+      i++;
+    } else if (c === 92 /* \ */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) === 92 && j - i < 8) j++;
+      const escaped = text.charCodeAt(j);
+      if (escaped !== 110 /* n */ && escaped !== 114 /* r */) break;
+      newline = true;
+      i = j + 1;
+    } else {
+      break;
+    }
+  }
+  return { next: i, newline };
+}
+
+/** Where the block whose BEGIN line ends at `from` ends, and whether an END line closed it. */
+function pemBlockEnd(text: string, from: number): { end: number; terminated: boolean } {
+  let end = from;
+  let i = from;
+  let sawBody = false;
+  for (;;) {
+    const separators = skipPemSeparators(text, i);
+    i = separators.next;
+    if (text.startsWith('-----END ', i)) {
+      const labelEnd = pemLabelEnd(text, i + 9);
+      return labelEnd === -1 ? { end, terminated: false } : { end: labelEnd, terminated: true };
+    }
+    if (!sawBody) {
+      pemHeaderLine.lastIndex = i;
+      if (pemHeaderLine.test(text)) {
+        i = pemHeaderLine.lastIndex;
+        end = i;
+        continue;
+      }
+    }
+    const runStart = i;
+    i = runEnd(text, i, BASE64);
+    if (i === runStart) return { end, terminated: false };
+    sawBody = true;
+    // A run belongs to the key when it is line-length, or a whole line on its own; a short word after a space is
+    // probably prose following a truncated key, so it extends the block only if an END line turns up later.
+    const after = skipPemSeparators(text, i);
+    const endsLine = after.newline || after.next >= text.length || text.startsWith('-----END ', after.next);
+    if (i - runStart >= 40 || (separators.newline && endsLine)) end = i;
+  }
+}
+
+function privateKeyDetector(): Detector {
+  return {
+    type: 'PRIVATE_KEY',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      let next = 0;
+      for (let s = text.indexOf('-----BEGIN '); s !== -1; s = text.indexOf('-----BEGIN ', next)) {
+        next = s + 11;
+        const headerEnd = pemLabelEnd(text, s + 11);
+        if (headerEnd === -1) continue;
+        const block = pemBlockEnd(text, headerEnd);
+        spans.push({ type: 'PRIVATE_KEY', start: s, end: block.end, score: block.terminated ? 0.99 : 0.9 });
+        next = block.end;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SECRET: a value assigned to something named like a credential.
+//
+// One case-insensitive regex finds the keywords (password, token, api_key, secret, auth, Bearer, …). From each, the
+// rest of the name is read (`password_hash`, `"api_key"`, `AWS Secret Access Key`), then an assignment — ':' or '='
+// within a few characters — and the value, quoted or not. A value must look random: 16-200 characters of
+// [A-Za-z0-9+/=_\-.~], letters and digits not mostly spelling words, Shannon entropy of about 3.5 bits per character.
+// After a password name any 8+ characters that are not a placeholder count (score 0.6: shape alone). "Bearer <token>"
+// needs no separator, and `scheme://user:password@host` reports the password (found from "://").
+
+const keywords =
+  /pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|auth|credential|bearer|private[-_ ]?key/gi;
+const passwordNamePattern = /(?:password|passwd|pwd|passphrase)$|(?:^|[_.-])pass$/;
+const placeholderValues: ReadonlySet<string> = new Set([
+  'null',
+  'none',
+  'undefined',
+  'required',
+  'optional',
+  'redacted',
+  'password',
+  'hidden',
+  'masked',
+  'notset',
+  'not set',
+  'changeit',
+  'example',
+]);
+
+interface Found {
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** Shannon entropy in bits per character of `text[start, end)`. */
+function entropy(text: string, start: number, end: number): number {
+  const counts = new Map<number, number>();
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const length = end - start;
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/** Words and numbers joined by separators: `my_api_key_goes_here_123`, `sso-with-fallback-v2`. */
+const identifierSegment = '(?:[a-z]+[0-9]*|[A-Z](?:[a-z]+|[A-Z]+)?[0-9]*|[0-9]+)'; // alternatives start apart
+const identifierLike = new RegExp(`^${identifierSegment}(?:[-_.]${identifierSegment})+$`);
+
+/**
+ * Random-looking: letters and digits, not mostly words (`refresh_token_2024`, `ExpiredSessionToken2`: in random
+ * base62 a run of four same-case letters is rare), enough entropy for its alphabet, and not a path or a dotted name.
+ */
+function looksRandom(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let letters = 0;
+  let upper = 0;
+  let slashes = 0;
+  let dots = 0;
+  let base64Marks = 0;
+  let hex = true;
+  let inWords = 0;
+  let run = 0;
+  let runCase = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 0;
+    const letterCase = c >= 65 && c <= 90 ? 1 : c >= 97 && c <= 122 ? 2 : 0;
+    if (letterCase !== 0 && letterCase === runCase) {
+      run++;
+    } else {
+      // A capital opening a lower-case run ("Token") belongs to the word.
+      if (run >= 4) inWords += run + (runCase === 2 && text.charCodeAt(i - run - 1) - 65 < 26 ? 1 : 0);
+      run = letterCase === 0 ? 0 : 1;
+      runCase = letterCase;
+    }
+    if (i === end) break;
+    if (c >= 48 && c <= 57) digits++;
+    else if (letterCase !== 0) {
+      letters++;
+      if (letterCase === 1) upper++;
+    } else if (c === 47) slashes++;
+    else if (c === 46) dots++;
+    else if (c === 43 || c === 61) base64Marks++;
+    if (!is(c, HEX) && c !== 45) hex = false;
+  }
+  if (digits === 0 || letters === 0 || inWords * 2 >= digits + letters) return false;
+  if (identifierLike.test(text.slice(start, end))) return false;
+  const first = text.charCodeAt(start);
+  // "/var/run/secrets/token2", "./keys/id_rsa2", "~/.aws/credentials2"
+  if ((first === 47 || first === 46 || first === 126) && slashes >= 1 && base64Marks === 0) return false;
+  // "1.2.3-beta.4", "com.example.token.v2"
+  if (dots >= 2 && upper === 0 && base64Marks === 0) return false;
+  // 16 random base62 characters average ~3.8 bits each, 16 hex digits ~3.4 (of at most 4).
+  return entropy(text, start, end) >= (hex ? 3 : Math.min(3.5, Math.log2(end - start) - 0.7));
+}
+
+function isHexOrDash(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!is(c, HEX) && c !== 45) return false;
+  }
+  return true;
+}
+
+/** Characters that may follow an unquoted value (NaN: the end of the text). */
+function endsValue(c: number): boolean {
+  return (
+    Number.isNaN(c) ||
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    isQuote(c) ||
+    c === 44 /* , */ ||
+    c === 59 /* ; */ ||
+    c === 38 /* & */ ||
+    c === 41 /* ) */ ||
+    c === 93 /* ] */ ||
+    c === 125 /* } */ ||
+    c === 60 /* < */ ||
+    c === 62 /* > */ ||
+    c === 92 /* \ */ ||
+    c === 124 /* | */
+  );
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39 || c === 96;
+}
+
+/** Characters of a name such as `aws_secret_access_key`, `x-api-key`, `db.password`. */
+function isNameChar(c: number): boolean {
+  return is(c, ALNUM) || c === 95 || c === 45 || c === 46;
+}
+
+/** A random-looking value at `start`: 16-200 value characters, then its closing quote or a delimiter. */
+function randomValueAt(text: string, start: number, quote: number): Found | undefined {
+  const runStop = runEnd(text, start, VALUE, start + 201);
+  if (runStop - start > 200) return undefined;
+  const after = text.charCodeAt(runStop);
+  if (quote !== 0 ? after !== quote && after !== 92 : !endsValue(after)) return undefined;
+  let end = runStop;
+  while (end > start && text.charCodeAt(end - 1) === 46) end--; // a sentence's full stop
+  if (end - start < 16 || !looksRandom(text, start, end)) return undefined;
+  return { start, end, score: isHexOrDash(text, start, end) ? 0.7 : 0.8 };
+}
+
+/** A password value at `start`: quoted (to its closing quote) or up to a delimiter; 4-200 characters (8 after a bare ':'). */
+function passwordValueAt(text: string, start: number, quote: number, separator: number): Found | undefined {
+  const limit = Math.min(text.length, start + 201);
+  let end = start;
+  if (quote !== 0) {
+    while (end < limit) {
+      const c = text.charCodeAt(end);
+      if (c === quote || c === 10 || c === 13 || (c === 92 && isQuote(text.charCodeAt(end + 1)))) break;
+      end++;
+    }
+    if (end === limit) return undefined;
+  } else {
+    while (end < limit && !endsValue(text.charCodeAt(end))) end++;
+    if (end === limit && end < text.length) return undefined;
+  }
+  const length = end - start;
+  // `password=hunter2` is a password however short; after a bare ':' a short word is more likely prose.
+  if (length < (quote !== 0 || separator === 61 ? 4 : 8) || length > 200) return undefined;
+  const value = text.slice(start, end);
+  const first = value.charCodeAt(0);
+  // Template placeholders and masks: ${DB_PASSWORD}, {{ secret }}, <password>, %s, ********
+  if (first === 36 || first === 123 || first === 60 || first === 37) return undefined;
+  if (value.split(value.charAt(0)).length === length + 1) return undefined;
+  if (placeholderValues.has(value.toLowerCase())) return undefined;
+  // "Password: required for all accounts" reads as prose; a quoted or '='-assigned word is a real (weak) password.
+  if (quote === 0 && separator === 58 && /^[A-Za-z]+$/.test(value)) return undefined;
+  const random = runEnd(text, start, VALUE, end) === end && randomValueAt(text, start, 0) !== undefined;
+  return { start, end, score: random ? 0.8 : 0.6 };
+}
+
+/** The value assigned to the name holding the keyword at `[keyStart, keyEnd)`, if there is one. */
+function assignedSecret(text: string, keyStart: number, keyEnd: number): Found | undefined {
+  // The whole name: back to its start, forward through at most two more words.
+  let nameStart = keyStart;
+  while (nameStart > keyStart - 32 && isNameChar(text.charCodeAt(nameStart - 1))) nameStart--;
+  let nameEnd = keyEnd;
+  for (let words = 0; ; words++) {
+    const limit = nameEnd + 32;
+    while (nameEnd < limit && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
+    if (words === 2 || text.charCodeAt(nameEnd) !== 32 || !is(text.charCodeAt(nameEnd + 1), ALNUM)) break;
+    nameEnd++;
+  }
+  // The separator: ':' or '=' (also ':=', '=>'), after a closing quote, escaped or not.
+  let sep = nameEnd;
+  while (sep < nameEnd + 4 && (isQuote(text.charCodeAt(sep)) || text.charCodeAt(sep) === 92)) sep++;
+  while (sep < nameEnd + 6 && (text.charCodeAt(sep) === 32 || text.charCodeAt(sep) === 9)) sep++;
+  const separator = text.charCodeAt(sep);
+  if (separator !== 58 && separator !== 61) return undefined;
+  let i = sep + 1;
+  const next = text.charCodeAt(i);
+  if (next === 47 /* :// */ || (separator === 61 && next === 61) /* == */) return undefined;
+  if (next === 61 /* := */ || next === 62 /* => */) i++;
+  while (i < sep + 6 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  let quote = 0;
+  let q = i;
+  while (text.charCodeAt(q) === 92 && q - i < 3) q++;
+  if (isQuote(text.charCodeAt(q))) {
+    quote = text.charCodeAt(q);
+    i = q + 1;
+  }
+  // "Authorization: Basic dXNlcjpw…", "token: Token abc…"; Bearer values are read from the "Bearer" keyword.
+  const scheme = text.slice(i, i + 7).toLowerCase();
+  if (scheme.startsWith('bearer ')) return undefined;
+  if (scheme.startsWith('basic ') || scheme.startsWith('token ')) i += scheme.indexOf(' ') + 1;
+
+  const name = text.slice(nameStart, nameEnd).toLowerCase();
+  const compact = name.replace(/[\s_.-]/g, '');
+  const lastWord = name.slice(name.lastIndexOf(' ') + 1);
+  if (passwordNamePattern.test(lastWord) || passwordNamePattern.test(compact)) {
+    return passwordValueAt(text, i, quote, separator);
+  }
+  if (text.slice(keyStart, keyEnd).toLowerCase() === 'pass') return undefined; // passenger, compass, bypass
+  if (compact.includes('secret') && compact.includes('access')) {
+    // An AWS secret access key: exactly 40 characters of [A-Za-z0-9/+] behind its name.
+    const end = runEnd(text, i, BASE64, i + 41);
+    if (end - i === 40 && !text.slice(i, end).includes('=') && !is(text.charCodeAt(end), VALUE)) {
+      return { start: i, end, score: 0.95 };
+    }
+  }
+  return (
+    randomValueAt(text, i, quote) ??
+    (credentialName.test(compact) ? keyedValueAt(text, i, quote, separator) : undefined)
+  );
+}
+
+/** Names that say their value is a credential (`api_key`, `client_secret`, `authToken`), compacted and lower-cased. */
+const credentialName =
+  /(?:secret|token|apikey|accesskey|secretkey|privatekey|signingkey|encryptionkey|authorization|auth|credentials?|sessionid)$/;
+
+/**
+ * A value assigned to a credential name that does not look random (`"api_key": "abc123def"`): a credential by its
+ * name all the same, so reported at 0.55 when it is 8+ characters with a digit or a symbol and some variety — but
+ * not a lone or compound word (`token: expired`, `refresh_token_2024`, `ExpiredSessionToken2`), a path, a URL, a
+ * version or a date, which name settings rather than hold secrets.
+ */
+function keyedValueAt(text: string, start: number, quote: number, separator: number): Found | undefined {
+  const found = passwordValueAt(text, start, quote, separator);
+  if (found === undefined) return undefined;
+  const value = text.slice(found.start, found.end);
+  if (!/[^A-Za-z]/.test(value) || /^[0-9:.TZ+\-/ ]+$/.test(value) || identifierLike.test(value)) return undefined;
+  if (/^[/.~]|:\/\/|\s/.test(value) || (value.split('.').length > 2 && !/[A-Z+/=]/.test(value))) return undefined;
+  if (mostlyWords(value) || entropy(text, found.start, found.end) < 2.5) return undefined;
+  return { ...found, score: Math.min(found.score, 0.55) };
+}
+
+/** Whether runs of 4+ same-case letters (words) make up half the value or more. */
+function mostlyWords(value: string): boolean {
+  const words = value.match(/[A-Z]?[a-z]{4,}|[A-Z]{4,}/g) ?? [];
+  return words.reduce((sum, word) => sum + word.length, 0) * 2 >= value.length;
+}
+
+/** "Bearer <token>" (any case), the keyword at `[keyStart, keyEnd)`. */
+function bearerToken(text: string, keyStart: number, keyEnd: number): Found | undefined {
+  if (is(text.charCodeAt(keyStart - 1), ALNUM)) return undefined;
+  let i = keyEnd;
+  while (i < keyEnd + 3 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (i === keyEnd) return undefined;
+  const value = randomValueAt(text, i, 0);
+  if (value !== undefined) return { ...value, score: 0.85 };
+  // Not random-looking, but 16+ token characters after "Bearer" are a token all the same ("the bearer of" is not).
+  const end = runEnd(text, i, VALUE, i + 4097);
+  if (end - i < 16 || end - i > 4096 || !endsValue(text.charCodeAt(end))) return undefined;
+  return { start: i, end, score: 0.7 };
+}
+
+/** The password in `scheme://user:password@host`, where `://` is at `colon`. */
+function urlPassword(text: string, colon: number): Found | undefined {
+  let s = colon - 1;
+  while (s >= colon - 32 && isSchemeChar(text.charCodeAt(s))) s--;
+  if (colon - s - 1 < 2) return undefined;
+  const limit = Math.min(text.length, colon + 3 + 256);
+  let userColon = -1;
+  let i = colon + 3;
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 64 /* @ */) break;
+    if (c === 58 && userColon === -1) userColon = i;
+    if (c <= 32 || c === 47 || c === 63 || c === 35 || isQuote(c) || c === 60 || c === 62 || c === 92) return;
+  }
+  if (text.charCodeAt(i) !== 64 || userColon === -1 || i - userColon - 1 < 1) return undefined;
+  const password = text.slice(userColon + 1, i);
+  const first = password.charCodeAt(0);
+  if (first === 36 || first === 123 || first === 37 || first === 60) return undefined; // ${PW}, {pw}, %s, <pw>
+  if (password.split(password.charAt(0)).length === password.length + 1) return undefined; // "****", "xxx"
+  return { start: userColon + 1, end: i, score: 0.9 };
+}
+
+function isSchemeChar(c: number): boolean {
+  return is(c, ALNUM) || c === 43 || c === 45 || c === 46;
+}
+
+function secretDetector(): Detector {
+  const keywordsHere = new RegExp(keywords);
+  return {
+    type: 'SECRET',
+    labels,
+    detect(text: string, spans: Span[]): void {
+      const starts = new Set<number>();
+      const add = (found: Found | undefined) => {
+        if (found === undefined || starts.has(found.start)) return;
+        starts.add(found.start);
+        spans.push({ type: 'SECRET', start: found.start, end: found.end, score: found.score });
+      };
+      keywordsHere.lastIndex = 0;
+      for (let match = keywordsHere.exec(text); match !== null; match = keywordsHere.exec(text)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        const word = match[0].toLowerCase();
+        if (word === 'bearer') {
+          add(bearerToken(text, start, end));
+        } else if (word !== 'auth' || !/^or(?!i[sz])/i.test(text.slice(end, end + 4))) {
+          // (not "author", "authority": "authorization" is a credential's name)
+          add(assignedSecret(text, start, end));
+        }
+      }
+      for (let p = text.indexOf('://'); p !== -1; p = text.indexOf('://', p + 3)) add(urlPassword(text, p));
+      vendorKeys(text, add);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../types.js';
+import { ipDetector } from './ip.js';
+
+const detector = ipDetector();
+
+function ips(text: string): string[] {
+  const spans: Span[] = [];
+  detector.detect(text, spans);
+  return spans.map((span) => text.slice(span.start, span.end));
+}
+
+describe('IP_ADDRESS: IPv4', () => {
+  it('finds dotted quads in prose, logs and URLs, scored 0.85', () => {
+    const text = 'from 10.0.0.1, 192.168.1.254:8080 and http://203.0.113.9/x, net 0.0.0.0/0.';
+    expect(ips(text)).toEqual(['10.0.0.1', '192.168.1.254', '203.0.113.9', '0.0.0.0']);
+    const spans: Span[] = [];
+    detector.detect('255.255.255.255', spans);
+    expect(spans).toEqual([{ type: 'IP_ADDRESS', start: 0, end: 15, score: 0.85 }]);
+  });
+
+  it.each([
+    ['an octet over 255', '256.1.1.1'],
+    ['a leading zero', '01.2.3.4'],
+    ['a leading zero later', '10.0.0.01'],
+    ['three parts', '1.2.3'],
+    ['a five-part version', '1.2.3.4.5'],
+    ['a longer dotted run', '10.0.0.1.2'],
+    ['a Windows build', '10.0.19045.2965'],
+    ['a v-prefixed version', 'v1.2.3.4'],
+    ['a version cue', 'version 1.2.3.4'],
+    ['a build cue', 'build: 1.2.3.4'],
+    ['a host name part', 'node.1.2.3.4'],
+    ['a trailing label', '1.2.3.4.nip'],
+    ['a letter after', '1.2.3.4a'],
+  ])('refuses %s', (_, text) => {
+    expect(ips(text)).toEqual([]);
+  });
+});
+
+describe('IP_ADDRESS: IPv6', () => {
+  it.each([
+    ['full', '2001:0db8:85a3:0000:0000:8a2e:0370:7334'],
+    ['full without leading zeros', '2001:db8:85a3:0:0:8a2e:370:7334'],
+    ['compressed', '2001:db8::1'],
+    ['compressed in the middle', 'fe80::a1b2:3:4'],
+    ['link-local with a zone', 'fe80::1%eth0'],
+    ['embedded IPv4', '::ffff:192.168.1.1'],
+    ['upper case', '2001:DB8::8A2E:370:7334'],
+  ])('finds the %s form', (_, address) => {
+    expect(ips(`peer ${address} closed`)).toEqual([address]);
+  });
+
+  it('leaves brackets, a port and a full stop out', () => {
+    expect(ips('[2001:db8::1]:443 and at:fe80::1.')).toEqual(['2001:db8::1', 'fe80::1']);
+  });
+
+  it.each([
+    ['a time', '12:30:45'],
+    ['a time with fractions', '06:42:52.088'],
+    ['a MAC address', '00:1a:2b:3c:4d:5e'],
+    ['an EUI-64 shape', '00:1a:2b:ff:fe:3c:4d:5e'],
+    ['a C++ scope', 'std::vector<int>'],
+    ['a hex scope', 'd::beef'],
+    ['a slice', 'a[1::2]'],
+    ['loopback', '::1'],
+    ['the unspecified address', '::'],
+    ['hex words', 'dead::beef'],
+    ['nine groups', '1:2:3:4:5:6:7:8:9'],
+    ['a triple colon', '2001:::1'],
+  ])('refuses %s', (_, text) => {
+    expect(ips(text)).toEqual([]);
+  });
+});
