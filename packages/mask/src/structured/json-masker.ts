@@ -1,0 +1,260 @@
+import { maskSpans } from '../operators/index.js';
+import { type ColumnOperatorConfig, fieldRuleFor, type MaskingPolicy } from '../policy/index.js';
+import type { EntityType, Span } from '../types.js';
+import type { ColumnPlan, FieldMasker } from './field-masker.js';
+import { scanMany } from './scan-many.js';
+
+/** A field path seen in the data, with what applies to it resolved once. */
+interface FieldNode {
+  readonly path: string;
+  readonly operator: Readonly<ColumnOperatorConfig>;
+  /** Set when a rule (or classification) decided the operator here or above: descendants inherit it. */
+  readonly decided: boolean;
+  /** Findings in the key itself (scanned only where the operator is `scan`). */
+  readonly keySpans: readonly Span[];
+  readonly classifiedType: EntityType | undefined;
+  plan: ColumnPlan | undefined;
+  children: Map<string, FieldNode> | undefined;
+}
+
+type Holder = Record<string, unknown> | unknown[];
+
+/** A value waiting to be scanned with the rest of its record. */
+interface Slot {
+  holder: Holder;
+  key: string | number;
+  text: string;
+  plan: ColumnPlan;
+  /** The value was a number (checked as text); it stays one unless something is found. */
+  number: boolean;
+}
+
+/** Paths remembered; beyond this (keys that are ids, say) nodes are resolved afresh each time, in bounded memory. */
+const maxNodes = 10_000;
+/** Integers with at least this many digits are checked as text (a card number stored as a number). */
+const longNumber = 1e8;
+
+/**
+ * Masks parsed JSON records in place, field by field: a policy rule applies to its field path (keys joined by
+ * `.`, arrays transparent) and everything below it; other fields get the default (`scan` or `keep`). Keys are
+ * scanned too. What applies to each path is worked out once and cached; the strings to scan in a record are
+ * scanned together in one call ({@link scanMany}).
+ */
+export class JsonMasker {
+  private readonly root: FieldNode;
+  private nodes = 0;
+  private changed = false;
+  private slots: Slot[] = [];
+
+  constructor(
+    private readonly masker: FieldMasker,
+    private readonly policy: MaskingPolicy | undefined,
+    private readonly defaultOperator: Readonly<ColumnOperatorConfig>,
+    private readonly classified: ReadonlyMap<string, EntityType> = new Map(),
+  ) {
+    this.root = {
+      path: '',
+      operator: defaultOperator,
+      decided: false,
+      keySpans: [],
+      classifiedType: undefined,
+      plan: undefined,
+      children: undefined,
+    };
+  }
+
+  /**
+   * Masks `record` (modifying it: it is the caller's freshly parsed copy). Returns the masked value and whether
+   * anything changed, so an unchanged line can be written out as it came.
+   */
+  maskRecord(record: unknown): { value: unknown; changed: boolean } {
+    this.changed = false;
+    this.masker.context.reset();
+    const box: unknown[] = [record];
+    this.visit(box, 0, this.root);
+    if (this.slots.length > 0) this.scanSlots();
+    return { value: box[0], changed: this.changed };
+  }
+
+  /** Masks `holder[key]` under `node`; scanned strings are queued as slots. */
+  private visit(holder: Holder, key: string | number, node: FieldNode): void {
+    const value = (holder as Record<string | number, unknown>)[key];
+    switch (typeof value) {
+      case 'string':
+        if (value.length > 0 && node.operator.operator === 'scan') {
+          this.slots.push({ holder, key, text: value, plan: this.planOf(node), number: false });
+        } else this.replace(holder, key, value, this.masker.mask(this.planOf(node), value) ?? '');
+        return;
+      case 'number':
+      case 'boolean': {
+        const plan = this.planOf(node);
+        const operator = node.operator.operator;
+        const longDigits = typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= longNumber;
+        if (operator === 'keep' || (operator === 'scan' && !longDigits)) this.masker.count(plan);
+        else if (operator === 'scan') this.slots.push({ holder, key, text: String(value), plan, number: true });
+        else {
+          const text = String(value);
+          const out = this.masker.mask(plan, text) ?? '';
+          if (out !== text) this.replace(holder, key, value, out);
+        }
+        return;
+      }
+      case 'object':
+        if (value === null) return;
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) this.visit(value, i, node);
+          return;
+        }
+        this.visitObject(holder, key, value as Record<string, unknown>, node);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private visitObject(holder: Holder, at: string | number, object: Record<string, unknown>, node: FieldNode): void {
+    const firstSlot = this.slots.length;
+    let renamed = false;
+    for (const key of Object.keys(object)) {
+      const child = this.child(node, key);
+      const operator = child.operator.operator;
+      if (operator === 'drop') {
+        this.planOf(child); // so the report lists the column
+        delete object[key];
+        this.changed = true;
+        continue;
+      }
+      if (child.keySpans.length > 0) renamed = true;
+      // A rule's `keep` covers the whole subtree; the default's `keep` still looks inside for rules further down.
+      if (operator === 'keep' && child.decided) {
+        if (object[key] !== null) this.masker.count(this.planOf(child));
+        continue;
+      }
+      this.visit(object, key, child);
+    }
+    if (!renamed) return;
+    const { out, renames } = this.renameKeys(object, node);
+    // Values queued from this object must land in its replacement, under their new keys.
+    for (let i = firstSlot; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot.holder !== object) continue;
+      slot.holder = out;
+      slot.key = renames.get(slot.key as string) ?? slot.key;
+    }
+    this.replace(holder, at, object, out);
+  }
+
+  /** Scans the record's queued strings together, then masks each where something was found. */
+  private scanSlots(): void {
+    const slots = this.slots;
+    this.slots = [];
+    const found = scanMany(
+      this.masker.scanner,
+      slots.map((slot) => slot.text),
+    );
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const spans = found[i]!;
+      const out = this.masker.maskFound(slot.plan, slot.text, spans);
+      if (spans.length > 0 && out !== slot.text) {
+        this.replace(slot.holder, slot.key, undefined, out);
+      }
+    }
+  }
+
+  /** Rebuilds an object whose keys hold findings, masking them; masked keys that collide get `_2`, `_3`, … */
+  private renameKeys(
+    object: Record<string, unknown>,
+    node: FieldNode,
+  ): { out: Record<string, unknown>; renames: Map<string, string> } {
+    const out: Record<string, unknown> = {};
+    const renames = new Map<string, string>();
+    for (const [key, value] of Object.entries(object)) {
+      const child = this.child(node, key);
+      let outKey = key;
+      if (child.keySpans.length > 0) {
+        const masked = maskSpans(key, child.keySpans, this.masker.findings, this.masker.context);
+        this.masker.report.addFindings(this.planOf(child).stats, child.path, masked.spans, masked.text);
+        outKey = masked.text;
+        for (let n = 2; Object.hasOwn(out, outKey); n++) outKey = `${masked.text}_${n}`;
+        renames.set(key, outKey);
+      }
+      setOwn(out, outKey, value);
+    }
+    return { out, renames };
+  }
+
+  private replace(holder: Holder, key: string | number, before: unknown, after: unknown): void {
+    if (after === before) return;
+    this.changed = true;
+    if (typeof key === 'number') (holder as unknown[])[key] = after;
+    else setOwn(holder as Record<string, unknown>, key, after);
+  }
+
+  private planOf(node: FieldNode): ColumnPlan {
+    node.plan ??= this.masker.plan(node.path || '(record)', node.operator, node.classifiedType);
+    return node.plan;
+  }
+
+  private child(node: FieldNode, key: string): FieldNode {
+    const known = node.children?.get(key);
+    if (known) return known;
+    const path = node.path ? `${node.path}.${key}` : key;
+    let created: FieldNode;
+    if (node.decided) {
+      created = { ...blank(path), operator: node.operator, decided: true, classifiedType: node.classifiedType };
+    } else {
+      const rule = this.policy && fieldRuleFor(this.policy, path);
+      const classifiedType = rule ? undefined : this.classified.get(path);
+      const operator: Readonly<ColumnOperatorConfig> = rule
+        ? rule.operator
+        : classifiedType
+          ? { operator: 'replace', type: classifiedType, numbered: this.policy?.numbered ?? false }
+          : this.defaultOperator;
+      const scanned = operator.operator === 'scan' && key.length > 0;
+      created = {
+        ...blank(path),
+        operator,
+        decided: rule !== undefined || classifiedType !== undefined,
+        keySpans: scanned ? this.masker.scanner.scan(key) : [],
+        classifiedType,
+      };
+    }
+    if (this.nodes < maxNodes) {
+      this.nodes++;
+      node.children ??= new Map();
+      node.children.set(key, created);
+    }
+    return created;
+  }
+}
+
+function blank(path: string): FieldNode {
+  return {
+    path,
+    operator: { operator: 'keep' },
+    decided: false,
+    keySpans: [],
+    classifiedType: undefined,
+    plan: undefined,
+    children: undefined,
+  };
+}
+
+/** Sets an own property; `defineProperty` so a `__proto__` key stays data and does not reach the prototype. */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else object[key] = value;
+}
+
+/** Every string leaf of a parsed record with its path (arrays transparent): what classification samples. */
+export function forEachLeaf(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+  if (typeof value === 'string') visit(path || '(record)', value);
+  else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= longNumber) {
+    visit(path || '(record)', String(value));
+  } else if (Array.isArray(value)) for (const item of value) forEachLeaf(item, path, visit);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) forEachLeaf(item, path ? `${path}.${key}` : key, visit);
+  }
+}

@@ -1,0 +1,194 @@
+import { MaskError } from '../errors.js';
+import { type ColumnOperatorConfig, columnRuleFor, type MaskingPolicy } from '../policy/index.js';
+import type { EntityType } from '../types.js';
+import { ColumnClassifier } from './classify.js';
+import { CsvReader, formatCsvRow } from './csv.js';
+import type { ColumnPlan, FieldMasker } from './field-masker.js';
+import { forEachLeaf, JsonMasker } from './json-masker.js';
+import { isBlank, LineSplitter } from './lines.js';
+import { scanMany } from './scan-many.js';
+import { decodeChunks, type OutputSink, type StreamInput } from './stream-io.js';
+
+/** One run over a CSV or JSONL input: masking (with a sink) or scanning only (without). */
+export interface PipelineRun {
+  input: StreamInput;
+  masker: FieldMasker;
+  policy: MaskingPolicy | undefined;
+  /** Where masked output goes; absent when only scanning. */
+  sink: OutputSink | undefined;
+  onInvalid: 'error' | 'skip';
+  delimiter: string;
+  onProgress: ((progress: { bytesIn: number; records: number }) => void) | undefined;
+}
+
+export interface PipelineCounts {
+  records: number;
+  invalid: number;
+  bytesIn: number;
+}
+
+function defaultOperator(policy: MaskingPolicy | undefined): Readonly<ColumnOperatorConfig> {
+  return { operator: policy?.default ?? 'scan' };
+}
+
+/** Types that cover at least the policy's threshold share of a column's sampled values. */
+function classifiedTypes(classifier: ColumnClassifier, threshold: number): Map<string, EntityType> {
+  const types = new Map<string, EntityType>();
+  for (const result of classifier.results()) {
+    if (result.type !== undefined && result.share >= threshold) types.set(result.column, result.type);
+  }
+  return types;
+}
+
+export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
+  const { masker, policy, sink } = run;
+  const counts: PipelineCounts = { records: 0, invalid: 0, bytesIn: 0 };
+  const splitter = new LineSplitter();
+  const classify = policy?.classify;
+  let sample: Array<{ line: string; value: unknown }> | undefined = classify ? [] : undefined;
+  const classifier = classify ? new ColumnClassifier(masker.scanner, classify.threshold) : undefined;
+  let json = classify ? undefined : new JsonMasker(masker, policy, defaultOperator(policy));
+  let lineNumber = 0;
+
+  const emit = (line: string, value: unknown) => {
+    const masked = json!.maskRecord(value);
+    counts.records++;
+    if (sink) sink.push(`${masked.changed ? JSON.stringify(masked.value) : line}\n`);
+  };
+  const endSample = () => {
+    const records = sample ?? [];
+    sample = undefined;
+    json = new JsonMasker(masker, policy, defaultOperator(policy), classifiedTypes(classifier!, classify!.threshold));
+    for (const record of records) emit(record.line, record.value);
+  };
+  const handle = (line: string) => {
+    lineNumber++;
+    if (isBlank(line)) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      if (run.onInvalid === 'skip') {
+        counts.invalid++;
+        return;
+      }
+      throw new MaskError(
+        'mask_input_invalid',
+        `JSONL line ${lineNumber} is not valid JSON (${(error as Error).message}); fix the line or pass onInvalid: 'skip' to skip and count such lines`,
+        { line: lineNumber },
+      );
+    }
+    if (sample) {
+      sample.push({ line, value });
+      forEachLeaf(value, '', (path, text) => classifier!.observe(path, text));
+      if (sample.length >= classify!.sample) endSample();
+      return;
+    }
+    emit(line, value);
+  };
+
+  for await (const text of decodeChunks(run.input, (bytes) => {
+    counts.bytesIn += bytes;
+  })) {
+    for (const line of splitter.push(text)) {
+      handle(line);
+      if (sink?.due) await sink.flush();
+    }
+    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records });
+  }
+  const last = splitter.end();
+  if (last !== undefined) handle(last);
+  if (sample) endSample();
+  return counts;
+}
+
+export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
+  const { masker, policy, sink } = run;
+  const counts: PipelineCounts = { records: 0, invalid: 0, bytesIn: 0 };
+  const reader = new CsvReader({ delimiter: run.delimiter, onInvalid: run.onInvalid });
+  const classify = policy?.classify;
+  let sample: string[][] | undefined = classify ? [] : undefined;
+  let header: string[] | undefined;
+  let plans: ColumnPlan[] = [];
+  let kept: number[] = [];
+  let newline = '\n';
+
+  const start = (classified: ReadonlyMap<string, EntityType>) => {
+    const fallback = defaultOperator(policy);
+    plans = (header ?? []).map((name) => {
+      const rule = policy && columnRuleFor(policy, name);
+      if (rule) return masker.plan(name, rule.operator);
+      const type = classified.get(name);
+      if (type) return masker.plan(name, { operator: 'replace', type, numbered: policy?.numbered ?? false });
+      return masker.plan(name, fallback);
+    });
+    kept = plans.flatMap((plan, i) => (plan.operator.operator === 'drop' ? [] : [i]));
+    newline = reader.newline ?? '\n';
+    if (sink && header)
+      sink.push(
+        formatCsvRow(
+          kept.map((i) => header![i]!),
+          run.delimiter,
+        ) + newline,
+      );
+  };
+  const emit = (row: string[]) => {
+    masker.context.reset();
+    const out = new Array<string>(kept.length);
+    // Cells to scan are scanned together, one call per row.
+    const scanned: number[] = [];
+    for (let k = 0; k < kept.length; k++) {
+      const i = kept[k]!;
+      const cell = row[i]!;
+      if (cell.length > 0 && masker.scans(plans[i]!)) scanned.push(k);
+      else out[k] = masker.mask(plans[i]!, cell) ?? '';
+    }
+    if (scanned.length > 0) {
+      const texts = scanned.map((k) => row[kept[k]!]!);
+      const found = scanMany(masker.scanner, texts);
+      for (let s = 0; s < scanned.length; s++) {
+        const k = scanned[s]!;
+        out[k] = masker.maskFound(plans[kept[k]!]!, texts[s]!, found[s]!);
+      }
+    }
+    counts.records++;
+    if (sink) sink.push(formatCsvRow(out, run.delimiter) + newline);
+  };
+  const endSample = () => {
+    const rows = sample ?? [];
+    sample = undefined;
+    const classifier = new ColumnClassifier(masker.scanner, classify!.threshold);
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) classifier.observe(header![i]!, row[i]!);
+    }
+    start(classifiedTypes(classifier, classify!.threshold));
+    for (const row of rows) emit(row);
+  };
+  const handle = (row: string[]) => {
+    if (!header) {
+      header = row;
+      if (!sample) start(new Map());
+      return;
+    }
+    if (sample) {
+      sample.push(row);
+      if (sample.length >= classify!.sample) endSample();
+      return;
+    }
+    emit(row);
+  };
+
+  for await (const text of decodeChunks(run.input, (bytes) => {
+    counts.bytesIn += bytes;
+  })) {
+    for (const row of reader.push(text)) {
+      handle(row);
+      if (sink?.due) await sink.flush();
+    }
+    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records });
+  }
+  for (const row of reader.end()) handle(row);
+  if (sample && header) endSample();
+  counts.invalid = reader.invalid;
+  return counts;
+}

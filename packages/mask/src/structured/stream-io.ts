@@ -1,0 +1,110 @@
+import type { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
+/** What a stream reads: a Node Readable, or any async iterable of bytes or text. */
+export type StreamInput = AsyncIterable<Buffer | Uint8Array | string>;
+
+/**
+ * Decodes UTF-8 chunks to text, holding back a multi-byte character split across chunks, and counts bytes in.
+ *
+ * @example
+ * for await (const text of decodeChunks(input, (n) => (bytes += n))) …
+ */
+export async function* decodeChunks(input: StreamInput, onBytes: (bytes: number) => void): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      onBytes(Buffer.byteLength(chunk, 'utf8'));
+      if (chunk.length > 0) yield chunk;
+      continue;
+    }
+    onBytes(chunk.byteLength);
+    const text = decoder.write(chunk as Buffer);
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
+}
+
+/** Batches output text into writes of ~64 KiB and waits for `drain` when the destination is full. */
+export class OutputSink {
+  bytesOut = 0;
+  private pieces: string[] = [];
+  private pending = 0;
+  private failure: Error | undefined;
+  private readonly onError = (error: Error) => {
+    this.failure ??= error;
+  };
+
+  constructor(
+    private readonly output: Writable,
+    private readonly batch = 64 * 1024,
+  ) {
+    output.on('error', this.onError);
+  }
+
+  /** Queues `text`; once {@link due}, the caller awaits {@link flush}. */
+  push(text: string): void {
+    this.pieces.push(text);
+    this.pending += text.length;
+  }
+
+  /** True when enough is queued to be worth a write. */
+  get due(): boolean {
+    return this.pending >= this.batch;
+  }
+
+  /** Writes what is queued; resolves once the destination can take more. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.pieces.length === 0) return;
+    const text = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
+    this.pieces = [];
+    this.pending = 0;
+    const bytes = Buffer.from(text, 'utf8');
+    this.bytesOut += bytes.byteLength;
+    if (!this.output.write(bytes)) await this.waitFor('drain');
+  }
+
+  /** Flushes, ends the destination (unless `end` is false) and waits until everything is written. */
+  async close(end: boolean): Promise<void> {
+    await this.flush();
+    if (end) {
+      const finished = this.waitFor('finish');
+      this.output.end();
+      await finished;
+    }
+    this.output.off('error', this.onError);
+  }
+
+  /** Detaches from the destination after a failure elsewhere. */
+  release(): void {
+    this.output.off('error', this.onError);
+  }
+
+  private waitFor(event: 'drain' | 'finish'): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const output = this.output;
+    return new Promise((resolve, reject) => {
+      const settle = (error?: Error) => {
+        output.off(event, done);
+        output.off('error', failed);
+        output.off('close', closed);
+        if (error) reject(error);
+        else resolve();
+      };
+      const done = () => settle();
+      const failed = (error: Error) => settle(error);
+      // A destination destroyed while we wait would otherwise leave us waiting forever.
+      const closed = () =>
+        settle(
+          event === 'finish' && output.writableFinished
+            ? undefined
+            : (this.failure ?? new Error('the output stream closed before all data was written')),
+        );
+      output.on(event, done);
+      output.on('error', failed);
+      output.on('close', closed);
+    });
+  }
+}
