@@ -166,6 +166,7 @@ async function listen(
     keys,
     grants,
     reminderBeforeMs: parseDuration(config.channels.reminderBefore),
+    masking: { sensitiveFields: config.masking.sensitiveFields },
     onCommit: (kind, count) => {
       metrics.transitions.inc({ kind }, count);
       sequencer.poke();

@@ -26,6 +26,7 @@ import {
   type KeyRing,
   signGrant,
 } from '../grants/index.js';
+import { type MaskingRules, maskAction, maskText } from '../masking/index.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Db } from '../store/database.js';
 import { actions, auditEntries, grants, outbox } from '../store/schema.js';
@@ -39,6 +40,11 @@ export interface ActionServiceOptions {
   grants: GrantSettings;
   /** How long before expiry a reminder goes to chat channels (capped at half the timeout); default 10 minutes. */
   reminderBeforeMs?: number;
+  /**
+   * Fields masked whole in what the audit trail records of a submission (`masking.sensitiveFields`); everything
+   * else an agent or reviewer wrote is masked by content either way.
+   */
+  masking?: MaskingRules;
   /** Called after every commit, with what it did (pokes the audit sequencer, counts metrics). */
   onCommit?: (kind: string, count: number) => void;
 }
@@ -75,6 +81,7 @@ export class ActionService {
   readonly #keys: KeyRing;
   readonly #grants: GrantSettings;
   readonly #reminderBeforeMs: number;
+  readonly #masking: MaskingRules;
   readonly #onCommit: (kind: string, count: number) => void;
   readonly #reads: ReturnType<typeof preparedReads>;
 
@@ -85,6 +92,7 @@ export class ActionService {
     this.#keys = options.keys;
     this.#grants = options.grants;
     this.#reminderBeforeMs = options.reminderBeforeMs ?? 10 * 60_000;
+    this.#masking = options.masking ?? { sensitiveFields: [] };
     this.#onCommit = options.onCommit ?? (() => {});
     this.#reads = preparedReads(options.db);
   }
@@ -112,6 +120,9 @@ export class ActionService {
       action.status === 'approved' ? grantFor(action, [], now, this.#grants, this.#keys.currentKid) : undefined;
     const actor: AuditActor = { kind: 'agent', id: agent.id, via: options.via };
 
+    // The audit trail keeps what was asked masked like everything people see (payloads are masked before storage),
+    // and the digest of the action as submitted, which is what the grant is bound to.
+    const masked = maskAction(action, this.#masking);
     const audit: AuditRecord = {
       ts: now,
       type: 'action.submitted',
@@ -119,11 +130,11 @@ export class ActionService {
       actor,
       data: {
         action: action.action,
-        resource: action.resource,
+        resource: masked.resource,
         environment: action.environment,
-        params: action.params,
-        ...(action.justification !== undefined && { justification: action.justification }),
-        context: action.context,
+        params: masked.params,
+        ...(masked.justification !== undefined && { justification: masked.justification }),
+        context: masked.context,
         ...(action.onBehalfOf !== undefined && { onBehalfOf: action.onBehalfOf }),
         digest: action.digest,
         decision: {
@@ -414,7 +425,9 @@ function auditRecordFor(
   grant: GrantRecord | undefined,
 ): AuditRecord {
   const type = change.kind === 'outcome' ? `action.${change.status}` : `action.${change.kind}`;
-  const { kind: _kind, ...data } = change;
+  const { kind: _kind, ...rest } = change;
+  const data: Record<string, unknown> = rest;
+  if (typeof data.comment === 'string') data.comment = maskText(data.comment);
   const review = action.reviews[action.reviews.length - 1];
   return {
     ts,
@@ -424,8 +437,9 @@ function auditRecordFor(
     data: {
       ...data,
       ...((change.kind === 'approved' || change.kind === 'approval_recorded' || change.kind === 'rejected') &&
-        review?.comment !== undefined && { comment: review.comment }),
-      ...(change.kind === 'outcome' && action.outcome?.detail !== undefined && { detail: action.outcome.detail }),
+        review?.comment !== undefined && { comment: maskText(review.comment) }),
+      ...(change.kind === 'outcome' &&
+        action.outcome?.detail !== undefined && { detail: maskText(action.outcome.detail) }),
       ...(grant && { grant: { jti: grant.jti, expiresAt: grant.expiresAt.toISOString() } }),
       status: action.status,
     },

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
+import type { MaskedAction } from '../masking/index.js';
 import type { PolicyHolder } from '../policy/index.js';
 import type { Db } from '../store/database.js';
-import type { MaskedAction } from './redaction.js';
 
 /**
  * Channels: where approval requests and their outcomes are sent (Slack, Microsoft Teams, signed webhooks). The
  * outbox (`outbox/`) claims each notification row and hands it to the channel its target names; a channel turns it
- * into the receiver's protocol. Every action a channel sees has already passed through `redactForChannels`.
+ * into the receiver's protocol. Every action a channel sees has already passed through `maskAction`.
  */
 
 export type ChannelKind = 'slack' | 'teams' | 'webhook';
@@ -135,5 +135,5 @@ export class ChannelRegistry {
   }
 }
 
+export { type MaskedAction, type MaskingRules, maskAction, maskText } from '../masking/index.js';
 export { firstReceipt, forgetReceipts, purgeReceipts } from './receipts.js';
-export { type MaskedAction, maskText, type RedactionRules, redactForChannels } from './redaction.js';

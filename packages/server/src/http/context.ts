@@ -2,7 +2,7 @@ import type { ActionService } from '../actions/service.js';
 import type { Sweeper } from '../actions/sweeper.js';
 import type { AuditSequencer } from '../audit/index.js';
 import type { FileWitness, WitnessPump } from '../audit/witness.js';
-import type { ChannelRegistry, RedactionRules } from '../channels/index.js';
+import type { ChannelRegistry, MaskingRules } from '../channels/index.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/index.js';
 import type { ActionEvents } from '../events/index.js';
@@ -44,6 +44,6 @@ export interface WitnessSetup {
 export interface ChannelSetup {
   registry: ChannelRegistry;
   config: ServerConfig['channels'];
-  redaction: RedactionRules;
+  redaction: MaskingRules;
   outbox: OutboxPump;
 }

@@ -3,12 +3,12 @@ import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import {
   type ChannelRegistry,
   DeliveryError,
+  type MaskingRules,
   type MessageRef,
+  maskAction,
   type Notification,
   type NotificationEvent,
   parseTarget,
-  type RedactionRules,
-  redactForChannels,
 } from '../channels/index.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/database.js';
@@ -40,7 +40,7 @@ export interface OutboxPumpOptions {
   db: Db;
   clock: Clock;
   channels: ChannelRegistry;
-  redaction: RedactionRules;
+  redaction: MaskingRules;
   settings: OutboxSettings;
   /** After every attempt (metrics). */
   onAttempt?: (kind: string, result: DeliveryResult) => void;
@@ -211,8 +211,8 @@ export class OutboxPump {
         target: row.target,
         kind: parsed.kind,
         address: parsed.address,
-        action: redactForChannels(current, redaction),
-        snapshot: redactForChannels(row.payload.action, redaction),
+        action: maskAction(current, redaction),
+        snapshot: maskAction(row.payload.action, redaction),
         occurredAt: new Date(row.created_at),
         attempt: row.attempts,
         uncertain: row.uncertain,

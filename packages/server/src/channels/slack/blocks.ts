@@ -1,6 +1,6 @@
 import { type Action, formatDuration, type JsonObject } from '@countersign/core';
 import type { KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
-import type { MaskedAction } from '../redaction.js';
+import type { MaskedAction } from '../../masking/index.js';
 
 /**
  * Block Kit rendering of approval requests: the message posted to the channel (updated in place as the action

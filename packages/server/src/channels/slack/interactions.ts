@@ -5,7 +5,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../http/context.js';
 import { normalizeReviewerId, reviewerFor } from '../../identity/index.js';
-import { firstReceipt, forgetReceipts, redactForChannels } from '../index.js';
+import { firstReceipt, forgetReceipts, maskAction } from '../index.js';
 import { escapeMrkdwn, rejectModal, rejectModalIds, slackButtons } from './blocks.js';
 import type { SlackConfig } from './channel.js';
 import { slackSignatureProblem } from './signature.js';
@@ -205,7 +205,7 @@ class SlackInteractions {
     try {
       await this.#client.views.open({
         trigger_id: clicks.trigger_id,
-        view: rejectModal(redactForChannels(action, channels.redaction), {
+        view: rejectModal(maskAction(action, channels.redaction), {
           channel: where.channel ?? '',
           ts: where.ts ?? '',
         }),

@@ -1,4 +1,4 @@
-import type { Action, JsonValue, RequirementProgress } from '@countersign/core';
+import type { JsonValue, RequirementProgress } from '@countersign/core';
 import type {
   ActionArray,
   CardElement,
@@ -8,7 +8,7 @@ import type {
   IFact,
   ITextBlock,
 } from '@microsoft/teams.cards';
-import type { MaskedAction } from '../redaction.js';
+import type { MaskedAction } from '../../masking/index.js';
 
 /**
  * The Adaptive Card (schema 1.5, Universal Actions) that shows one approval request in Teams. Everyone in the

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../../http/context.js';
 import { validationError } from '../../http/problem.js';
 import { reviewerFor } from '../../identity/index.js';
-import { firstReceipt, forgetReceipts, redactForChannels } from '../index.js';
+import { firstReceipt, forgetReceipts, maskAction } from '../index.js';
 import { BotTokenVerifier, checkActivityOrigin, type VerifiedBotToken } from './auth.js';
 import {
   approvalCard,
@@ -229,7 +229,7 @@ function invokeCard(
   const canReview =
     viewer.reviewerId !== undefined &&
     reviewRefusal(action, context.service.reviewer(viewer.reviewerId), context.clock.now()) === undefined;
-  const card = approvalCard(redactForChannels(action, context.channels.redaction), {
+  const card = approvalCard(maskAction(action, context.channels.redaction), {
     buttons: canReview,
     refreshUserIds: canReview && viewer.mri !== undefined ? [viewer.mri] : [],
     ...(notice && { notice }),

@@ -270,7 +270,7 @@ describe.each(storeKinds)('webhooks on %s', (store) => {
       holder_ssn: '219-09-9999',
       api_token: 'tok-very-secret-1',
       customer: { name: 'Jane Doe', iban: 'GB82 WEST 1234 5698 7654 32' },
-      note: 'backup key AKIAIOSFODNN7EXAMPLE, call 078-05-1120',
+      note: 'backup key AKIAIOSFODNN7EXAMPLE, call 078-05-1121',
       rows: 5000,
     };
     const submitted = await submit({
