@@ -4,12 +4,15 @@ export interface CliIO {
   stderr(text: string): void;
   /** Whether stdout is a terminal (colour and progress lines only then). */
   readonly isTTY: boolean;
+  /** Whether stderr is a terminal: progress of long work (`mask`) is drawn there, even when stdout is piped. */
+  readonly stderrIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
 };
 
 /** How often long waits poll and report progress. Tests shorten these. */

@@ -12,6 +12,7 @@ import {
 } from './io.js';
 import { keysCommand } from './keys/index.js';
 import { listCommand } from './list/index.js';
+import { maskCommand, scanCommand } from './mask/index.js';
 import { outboxCommand } from './outbox/index.js';
 import { policyCommand } from './policy/index.js';
 import { requestCommand } from './request/index.js';
@@ -48,6 +49,8 @@ Commands that talk to a server read COUNTERSIGN_URL (default http://127.0.0.1:80
   program.addCommand(rejectCommand(context));
   program.addCommand(runCommand(context));
   program.addCommand(auditCommand(context));
+  program.addCommand(maskCommand(context));
+  program.addCommand(scanCommand(context));
   inheritSettings(program);
   return program;
 }

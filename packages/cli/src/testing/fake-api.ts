@@ -223,6 +223,7 @@ export async function cli(
   options: {
     env?: Record<string, string | undefined>;
     isTTY?: boolean;
+    stderrIsTTY?: boolean;
     timing?: Partial<WaitTiming>;
     onStderr?: (text: string) => void;
   } = {},
@@ -238,6 +239,7 @@ export async function cli(
       options.onStderr?.(text);
     },
     isTTY: options.isTTY ?? false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
   };
   const code = await main(argv, io, {
     env: options.env ?? { PATH: process.env.PATH },
