@@ -17,6 +17,11 @@ const benches: Record<string, { describe: string; load: () => Promise<{ main(arg
       'entries/s of `countersign audit verify` on a 1,000,000-entry export, against the sequential verifier and a one-hash-per-line floor',
     load: () => import('./audit/index.js'),
   },
+  mask: {
+    describe:
+      'per-type precision/recall/F2 on a labelled corpus and MB/s of masking JSONL/CSV, against @redactpii/node and a parse-only floor',
+    load: () => import('./mask/index.js'),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);
