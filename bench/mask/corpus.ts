@@ -779,6 +779,35 @@ export function jsonlRecord(random: SeededRandom, id: number): string {
   return JSON.stringify(record);
 }
 
+/**
+ * A record of a mixed event stream: one in four is a customer record as {@link jsonlRecord} writes it (full of
+ * personal data); the rest are application events whose text is ordinary prose with ids, versions, timestamps,
+ * amounts and paths — the numbers and shapes detectors must look at and leave alone.
+ */
+export function mixedJsonlRecord(random: SeededRandom, id: number): string {
+  if (random.chance(0.25)) return jsonlRecord(random, id);
+  const record = {
+    id,
+    ts: isoTime(random),
+    level: random.pick(['info', 'info', 'info', 'warn', 'error']),
+    service: random.pick(['checkout', 'billing', 'search', 'exports', 'auth-gateway', 'scheduler']),
+    request_id: values.uuid(random),
+    version: values.versionString(random),
+    message: ordinaryText(random.int(120, 700), random.int(1, 1_000_000_000)),
+    http: {
+      method: random.pick(['GET', 'POST', 'PUT', 'DELETE']),
+      path: `/api/v1/${random.pick(['orders', 'invoices', 'reports', 'items'])}/${random.digits(6)}`,
+      status: random.pick([200, 200, 201, 204, 400, 404, 409, 500, 503]),
+      duration_ms: random.int(1, 4_000),
+    },
+    order: values.orderNumber(random),
+    commit: values.gitSha(random),
+    amount: values.price(random),
+    tags: random.chance(0.5) ? ['batch', random.pick(['eu', 'us', 'apac'])] : [],
+  };
+  return JSON.stringify(record);
+}
+
 export const csvHeader = 'id,name,email,phone,ssn,card,iban,ip,notes';
 
 function csvField(value: string): string {
@@ -803,10 +832,16 @@ export function csvRow(random: SeededRandom, id: number): string {
     .join(',');
 }
 
-/** JSON lines without end, the same for the same seed. */
+/** JSON lines without end, the same for the same seed: customer records full of personal data. */
 export function* jsonlLines(seed = defaultSeed + 2): Generator<string> {
   const random = new SeededRandom(seed);
   for (let id = 1; ; id++) yield jsonlRecord(random, id);
+}
+
+/** JSON lines of a mixed event stream without end ({@link mixedJsonlRecord}), the same for the same seed. */
+export function* mixedJsonlLines(seed = defaultSeed + 4): Generator<string> {
+  const random = new SeededRandom(seed);
+  for (let id = 1; ; id++) yield mixedJsonlRecord(random, id);
 }
 
 /** The CSV header, then rows without end, the same for the same seed. */

@@ -73,7 +73,7 @@ describe('AWS_ACCESS_KEY', () => {
 describe('GITHUB_TOKEN', () => {
   it.each(['p', 'o', 'u', 's', 'r'])('finds a gh%s_ token with a valid checksum at 0.99', (kind) => {
     const token = githubToken(kind, random30);
-    expect(scan(`GITHUB_TOKEN ${token}.`)).toEqual([{ type: 'GITHUB_TOKEN', text: token, score: 0.99 }]);
+    expect(scan(`found ${token}.`)).toEqual([{ type: 'GITHUB_TOKEN', text: token, score: 0.99 }]);
   });
 
   it('validates the checksum against a published real-world token', () => {
@@ -100,7 +100,7 @@ describe('GITHUB_TOKEN', () => {
 
   it('finds a fine-grained token (github_pat_ + 22 + _ + 59)', () => {
     const token = join('github', '_pat_', '11ABCDEFG0123456789abc', '_', 'x'.repeat(20), 'Y1'.repeat(19), 'z');
-    expect(scan(`token ${token} ok`)).toEqual([{ type: 'GITHUB_TOKEN', text: token, score: 0.95 }]);
+    expect(scan(`pat ${token} ok`)).toEqual([{ type: 'GITHUB_TOKEN', text: token, score: 0.95 }]);
     expect(found('GITHUB_TOKEN', token.slice(0, -1))).toEqual([]);
     expect(found('GITHUB_TOKEN', token.replace('abc_', 'abc-'))).toEqual([]);
   });
@@ -300,6 +300,36 @@ describe('SECRET', () => {
     ]);
     expect(scan(`pwd: ${random}`)).toEqual([{ type: 'SECRET', text: random, score: 0.8 }]);
     expect(found('SECRET', 'passwd = "P@ss w0rd!"')).toEqual(['P@ss w0rd!']);
+  });
+
+  it('takes a non-random value assigned to a credential name when it has a digit or symbol, at 0.55', () => {
+    expect(scan('{"api_key": "abc123def"}')).toEqual([{ type: 'SECRET', text: 'abc123def', score: 0.55 }]);
+    expect(found('SECRET', 'client_secret=s3cr3t-v4lue')).toEqual(['s3cr3t-v4lue']);
+    expect(found('SECRET', 'client_secret=sandbox-2024')).toEqual([]); // words: a setting's name
+    expect(found('SECRET', '"token": "expired"')).toEqual([]);
+  });
+
+  it('takes 16+ token characters after Bearer even when they look tame', () => {
+    expect(found('SECRET', 'Authorization: Bearer abcdefghijklmnop')).toEqual(['abcdefghijklmnop']);
+    expect(found('SECRET', 'the bearer of this letter')).toEqual([]);
+  });
+
+  it('leaves a vendor token in URL user info to the vendor detector (regression)', () => {
+    const token = join('ghp_', 'zQWBuTSOoRi4A9spHcVY5ncnsDkxkJ0mLq17');
+    const spans = scan(`git clone https://x-access-token:${token}@github.com/acme/api.git`);
+    expect(spans.every((span) => span.text === token)).toBe(true);
+    expect(spans.map((span) => span.type)).toContain('GITHUB_TOKEN');
+  });
+
+  it('finds a random-looking value after a credential name in prose, and not prose after the same names', () => {
+    expect(found('SECRET', 'Use client_secret 4kp!7Hjj95gAQP_L#pk#hvg1rne for the sandbox app')).toEqual([
+      '4kp!7Hjj95gAQP_L#pk#hvg1rne',
+    ]);
+    expect(found('SECRET', 'The DB password is 7wGSkTwPLlvaCcn5KzNdP8mUfviu until Friday.')).toEqual([
+      '7wGSkTwPLlvaCcn5KzNdP8mUfviu',
+    ]);
+    expect(found('SECRET', 'The secret sauce is patience, and the token bucket refills every 60 seconds.')).toEqual([]);
+    expect(found('SECRET', 'Rotate the password quarterly; the auth service v2.3.1 handles it.')).toEqual([]);
   });
 
   it('skips very short passwords, placeholders and prose after "password:"', () => {

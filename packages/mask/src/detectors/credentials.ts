@@ -646,7 +646,13 @@ function assignedSecret(text: string, keyStart: number, keyEnd: number): Found |
   while (sep < nameEnd + 4 && (isQuote(text.charCodeAt(sep)) || text.charCodeAt(sep) === 92)) sep++;
   while (sep < nameEnd + 6 && (text.charCodeAt(sep) === 32 || text.charCodeAt(sep) === 9)) sep++;
   const separator = text.charCodeAt(sep);
-  if (separator !== 58 && separator !== 61) return undefined;
+  if (separator !== 58 && separator !== 61) {
+    // No assignment: perhaps prose naming the credential, its value after a space (the keyword's word only).
+    let wordEnd = keyEnd;
+    while (wordEnd < keyEnd + 32 && isNameChar(text.charCodeAt(wordEnd))) wordEnd++;
+    const name = text.slice(nameStart, wordEnd).toLowerCase().replace(/[_.-]/g, '');
+    return credentialName.test(name) || passwordNamePattern.test(name) ? spacedSecret(text, wordEnd) : undefined;
+  }
   let i = sep + 1;
   const next = text.charCodeAt(i);
   if (next === 47 /* :// */ || (separator === 61 && next === 61) /* == */) return undefined;
@@ -697,11 +703,40 @@ const credentialName =
 function keyedValueAt(text: string, start: number, quote: number, separator: number): Found | undefined {
   const found = passwordValueAt(text, start, quote, separator);
   if (found === undefined) return undefined;
+  // Unquoted, a value is one token of value characters: `token:ghp_…@github.com/…` is a URL's user info, whose
+  // password the URL rule and the vendor detectors find.
+  if (quote === 0 && runEnd(text, found.start, VALUE, found.end) !== found.end) return undefined;
   const value = text.slice(found.start, found.end);
   if (!/[^A-Za-z]/.test(value) || /^[0-9:.TZ+\-/ ]+$/.test(value) || identifierLike.test(value)) return undefined;
   if (/^[/.~]|:\/\/|\s/.test(value) || (value.split('.').length > 2 && !/[A-Z+/=]/.test(value))) return undefined;
   if (mostlyWords(value) || entropy(text, found.start, found.end) < 2.5) return undefined;
   return { ...found, score: Math.min(found.score, 0.55) };
+}
+
+const spacedGap = /[ \t]{1,3}(?:(?:is|was|=)[ \t]{1,3})?/y;
+
+/**
+ * A random-looking value after a credential name and a space, in prose (`use client_secret 4kp!7Hjj95gAQ… for`,
+ * `the DB password is 7wGSkTwP…`): 12-200 characters up to the next space, with letters and digits, not words, and
+ * at least 3.5 bits of entropy per character — prose after the same names ("the secret sauce") has none of that.
+ */
+function spacedSecret(text: string, from: number): Found | undefined {
+  spacedGap.lastIndex = from;
+  if (!spacedGap.test(text)) return undefined;
+  const start = spacedGap.lastIndex;
+  const limit = Math.min(text.length, start + 201);
+  let end = start;
+  while (end < limit) {
+    const c = text.charCodeAt(end);
+    if (c <= 32 || isQuote(c) || c === 60 || c === 62 || c === 92) break;
+    end++;
+  }
+  while (end > start && /[.,;:)!?]/.test(text.charAt(end - 1)) && end - start > 12) end--;
+  if (end - start < 12 || end - start > 200) return undefined;
+  const value = text.slice(start, end);
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value) || /:\/\/|^[/.~]/.test(value)) return undefined;
+  if (identifierLike.test(value) || mostlyWords(value) || entropy(text, start, end) < 3.5) return undefined;
+  return { start, end, score: 0.6 };
 }
 
 /** Whether runs of 4+ same-case letters (words) make up half the value or more. */
