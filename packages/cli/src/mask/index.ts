@@ -264,6 +264,10 @@ function progressLine(context: CommandContext, size: number | undefined): Progre
   };
 }
 
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
@@ -271,7 +275,7 @@ function megabytes(bytes: number): string {
 function maskSummary(report: MaskReport, outPath: string | undefined): string {
   const seconds = Math.max(report.durationMs / 1000, 0.001);
   const lines = [
-    `masked ${report.records.toLocaleString('en-US')} records (${megabytes(report.bytesIn)} MB in ${seconds.toFixed(1)} s, ` +
+    `masked ${count(report.records, 'record')} (${megabytes(report.bytesIn)} MB in ${seconds.toFixed(1)} s, ` +
       `${(report.bytesIn / 1e6 / seconds).toFixed(1)} MB/s)${outPath === undefined ? '' : ` into ${outPath}`}`,
   ];
   if (report.invalid > 0) lines.push(`skipped ${report.invalid} invalid records`);
@@ -288,7 +292,7 @@ function maskSummary(report: MaskReport, outPath: string | undefined): string {
 function scanSummary(report: ScanReport, name: string): string {
   const found = Object.entries(report.findings).sort(([, a], [, b]) => b - a);
   const lines = [
-    `${name}: ${report.records.toLocaleString('en-US')} ${report.format === 'text' ? 'lines' : 'records'}, ` +
+    `${name}: ${count(report.records, report.format === 'text' ? 'line' : 'record')}, ` +
       `${megabytes(report.bytes)} MB`,
   ];
   if (found.length === 0) {
