@@ -10,7 +10,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { BuiltinEntityType } from '../../packages/mask/src/types.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../seeded-random.js';
 import * as values from './values.js';
 import { type HardNegativeKind, hardNegatives } from './values.js';
 

@@ -6,7 +6,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { type CountryCode, isValidPhoneNumber, parsePhoneNumber } from 'libphonenumber-js/max';
-import type { SeededRandom } from './random.js';
+import type { SeededRandom } from '../seeded-random.js';
 
 const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const lower = 'abcdefghijklmnopqrstuvwxyz';

@@ -1,5 +1,5 @@
 import type { DecisionInput, JsonObject } from '../../packages/core/src/index.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 import {
   agentIds,
   agentLabels,

@@ -1,6 +1,6 @@
 import type { Effect } from '../../packages/core/src/index.js';
+import { SeededRandom } from '../seeded-random.js';
 import { type ComparisonOperator, type Condition, conditionToCel } from './condition.js';
-import { SeededRandom } from './seeded-random.js';
 import {
   agentLabels,
   allVerbs,

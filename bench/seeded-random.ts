@@ -1,6 +1,6 @@
 /**
- * A seeded pseudo-random source (mulberry32). The corpus must be the same on every run and machine, so figures from
- * different runs score the same documents; `Math.random` is never used.
+ * A seeded pseudo-random source (mulberry32) for every benchmark's generated inputs: they must be identical on every
+ * run and machine, so figures from different runs describe the same work; `Math.random` is never used.
  */
 export class SeededRandom {
   private state: number;
@@ -31,6 +31,17 @@ export class SeededRandom {
     const item = items[Math.floor(this.next() * items.length)];
     if (item === undefined) throw new Error('cannot pick from an empty list');
     return item;
+  }
+
+  /** `count` distinct items (fewer when the list is shorter), in random order. */
+  sample<T>(items: readonly T[], count: number): T[] {
+    const pool = [...items];
+    const chosen: T[] = [];
+    while (chosen.length < count && pool.length > 0) {
+      const [item] = pool.splice(Math.floor(this.next() * pool.length), 1);
+      if (item !== undefined) chosen.push(item);
+    }
+    return chosen;
   }
 
   /** One of the choices, each as likely as its weight. */
