@@ -1,4 +1,4 @@
-import { defaultScanner, labelsOf } from '../detectors/index.js';
+import { builtinLabels, defaultScanner, labelsOf } from '../detectors/index.js';
 import type { EntityType, Scanner, SensitivityLabel } from '../types.js';
 
 /** What {@link classifyColumns} suggests doing with a column. */
@@ -28,15 +28,12 @@ export interface ClassifyOptions {
   threshold?: number;
 }
 
-const secretTypes = new Set([
-  'AWS_ACCESS_KEY',
-  'GITHUB_TOKEN',
-  'SLACK_TOKEN',
-  'STRIPE_KEY',
-  'JWT',
-  'PRIVATE_KEY',
-  'SECRET',
-]);
+/** Credentials, whatever their vendor: a column of them is redacted, never kept in part. */
+const secretTypes = new Set<string>(
+  Object.entries(builtinLabels)
+    .filter(([, labels]) => labels.includes('secrets'))
+    .map(([type]) => type),
+);
 const partialTypes = new Set(['CREDIT_CARD', 'US_SSN', 'IBAN']);
 
 interface ColumnTally {

@@ -5,23 +5,37 @@ const credentialWords = [
   'password',
   'passwd',
   'passphrase',
-  'secret',
   'apikey',
   'privatekey',
   'authorization',
   'cookie',
   'credential',
 ];
-/** Key names that hold credentials when they end with these: `access_token`, `x-api-key`, `db_pwd`. */
-const credentialEndings = ['token', 'pwd', 'accesskey', 'auth', 'sessionid', 'signature', 'pin', 'cvv', 'cvc'];
+/** Key names that hold credentials when they end with these: `client_secret`, `access_token`, `db_pwd`. */
+const credentialEndings = [
+  'secret',
+  'token',
+  'pwd',
+  'accesskey',
+  'secretkey',
+  'signingkey',
+  'encryptionkey',
+  'auth',
+  'sessionid',
+  'signature',
+];
+/** Key names that are credentials only as the whole name (`pinned` is not a PIN). */
+const credentialNames = new Set(['pin', 'otp', 'cvv', 'cvv2', 'cvc']);
 
 /**
  * True for a key that names a credential, compared case- and punctuation-insensitively: `password`, `Api-Key`,
- * `client_secret`, `accessToken`, `Set-Cookie`, `authorization`. `max_tokens` and `author` are not.
+ * `client_secret`, `accessToken`, `Set-Cookie`, `authorization`, `pin`. `max_tokens`, `author`, `secretary_name`
+ * and `pinned` are not.
  */
 export function isCredentialKey(key: string): boolean {
   const name = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (name.length === 0) return false;
+  if (credentialNames.has(name)) return true;
   for (const word of credentialWords) if (name.includes(word)) return true;
   for (const ending of credentialEndings) if (name.endsWith(ending)) return true;
   return false;

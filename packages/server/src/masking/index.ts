@@ -1,5 +1,5 @@
 import type { Action, JsonValue } from '@countersign/core';
-import { maskValue } from '@countersign/mask';
+import { isCredentialKey, maskValue, redactedValue } from '@countersign/mask';
 
 /**
  * The one place where what people and logs see of an action is masked: every notification's action passes through
@@ -21,20 +21,15 @@ export interface MaskingRules {
   sensitiveFields: readonly string[];
 }
 
-/** What a sensitive field shows instead of its value. */
-export const redactedValue = '<REDACTED>';
+/** What a sensitive field shows instead of its value (`<REDACTED>`). */
+export { redactedValue };
 
 /**
- * Key names masked whatever the config says, compared lower-cased with everything but letters and digits removed
- * (`X-Api-Key`, `api_key` and `apiKey` are all `apikey`): credentials are never worth showing a reviewer.
+ * Key names masked whatever the config says — the masking toolkit's credential names, compared lower-cased with
+ * everything but letters and digits removed (`X-Api-Key`, `api_key` and `apiKey` are all `apikey`): credentials
+ * are never worth showing a reviewer.
  */
-const credentialName =
-  /(?:password|passwd|passphrase|pwd|secret|token|apikey|accesskey|secretkey|privatekey|signingkey|encryptionkey|authorization|cookie|credentials?|sessionid)$|^(?:pin|otp|cvv|cvv2|cvc)$/;
-
-/** Whether a key is always masked, whatever the config says (`password`, `client_secret`, `accessToken`, …). */
-export function isCredentialName(key: string): boolean {
-  return credentialName.test(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
-}
+export const isCredentialName: (key: string) => boolean = isCredentialKey;
 
 /**
  * An action as channels see it: masked, and carrying its digest only when masking changed nothing the digest
