@@ -1,6 +1,7 @@
+import { type CountryCode, getCountryCallingCode, Metadata, PhoneNumber } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
-import { phoneDetector } from './phone.js';
+import { compiledValidity, defaultPhoneRegions, phoneDetector } from './phone.js';
 
 const detector = phoneDetector();
 
@@ -106,4 +107,35 @@ describe('PHONE', () => {
   ])('refuses %s', (_, text) => {
     expect(phones(text)).toEqual([]);
   });
+});
+
+describe('compiled validity', () => {
+  it.each(defaultPhoneRegions)(
+    'agrees with libphonenumber’s isValid on 4,000 numbers of every possible length in %s',
+    (region) => {
+      const metadata = new Metadata();
+      metadata.selectNumberingPlan(region);
+      const valid = compiledValidity(metadata);
+      const lengths = metadata.numberingPlan!.possibleLengths();
+      const callingCode = getCountryCallingCode(region as CountryCode);
+      let seed = 20_240_611;
+      const next = () => {
+        seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+        return seed / 0x7fffffff;
+      };
+      let validCount = 0;
+      for (let i = 0; i < 4_000; i++) {
+        const length = lengths[Math.floor(next() * lengths.length)]!;
+        let national = String(1 + Math.floor(next() * 9));
+        while (national.length < length) national += Math.floor(next() * 10);
+        const number = new PhoneNumber(`+${callingCode}${national}` as never);
+        number.country = region;
+        const expected = number.isValid();
+        if (expected) validCount++;
+        expect(valid(national), `${region} ${national}`).toBe(expected);
+      }
+      // Both kinds were compared, not just a pile of invalid numbers.
+      expect(validCount).toBeGreaterThan(100);
+    },
+  );
 });
