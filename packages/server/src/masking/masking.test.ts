@@ -1,5 +1,6 @@
 import { type Action, actionSchema, type JsonValue } from '@countersign/core';
 import { describe, expect, it } from 'vitest';
+import { pendingExportAction } from '../test-support/index.js';
 import { globMatches, isCredentialName, maskAction, maskText } from './index.js';
 
 /**
@@ -10,37 +11,7 @@ import { globMatches, isCredentialName, maskAction, maskText } from './index.js'
  * shown end to end in `webhook/webhook.test.ts`.
  */
 
-const action = (fields: Partial<Action> = {}): Action =>
-  actionSchema.parse({
-    id: 'act_01JDX0000000000000000000AB',
-    status: 'pending',
-    action: 'data.export',
-    resource: { type: 'dataset', id: 'customers', labels: ['pii'] },
-    environment: 'production',
-    params: {},
-    context: {},
-    requester: { agent: 'etl', owner: 'dave@example.com' },
-    digest: `sha256:${'ab'.repeat(32)}`,
-    decision: {
-      effect: 'require_approval',
-      rules: ['pii-export'],
-      reason: 'pii-export requires approval',
-      policyVersion: `sha256:${'cd'.repeat(32)}`,
-      requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum: 1 }],
-      timeoutMs: 1_800_000,
-      grantTtlMs: 600_000,
-      requireJustification: false,
-      notify: ['webhook:siem'],
-    },
-    approval: {
-      requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum: 1, approvals: [], escalated: false }],
-      expiresAt: '2026-11-22T09:30:00.000Z',
-    },
-    reviews: [],
-    createdAt: '2026-11-22T09:00:00.000Z',
-    updatedAt: '2026-11-22T09:00:00.000Z',
-    ...fields,
-  });
+const action = (fields: Partial<Action> = {}): Action => pendingExportAction(fields);
 
 const paramsAfter = (params: Record<string, JsonValue>, sensitiveFields: string[] = []) =>
   maskAction(action({ params }), { sensitiveFields }).params;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Action, actionSchema } from '@countersign/core';
 import pg from 'pg';
 import type { Clock } from '../clock.js';
 import { resolveServerConfig, type ServerConfigInput } from '../config/index.js';
@@ -273,4 +274,41 @@ export async function reviewerToken(test: Pick<TestServer, 'url' | 'adminToken'>
   );
   if (response.status !== 201) throw new Error(`token for ${reviewer} failed: ${JSON.stringify(response.body)}`);
   return response.body.token;
+}
+
+/**
+ * A stored action as unit tests of channels and masking start from: a PII export pending `quorum` stewards'
+ * approvals under rule `pii-export`, notifying `webhook:siem`, with `fields` applied on top.
+ */
+export function pendingExportAction(fields: Partial<Action> = {}, quorum = 1): Action {
+  return actionSchema.parse({
+    id: 'act_01JDX0000000000000000000AB',
+    status: 'pending',
+    action: 'data.export',
+    resource: { type: 'dataset', id: 'customers', labels: ['pii'] },
+    environment: 'production',
+    params: {},
+    context: {},
+    requester: { agent: 'etl', owner: 'dave@example.com' },
+    digest: `sha256:${'ab'.repeat(32)}`,
+    decision: {
+      effect: 'require_approval',
+      rules: ['pii-export'],
+      reason: 'pii-export requires approval',
+      policyVersion: `sha256:${'cd'.repeat(32)}`,
+      requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum }],
+      timeoutMs: 1_800_000,
+      grantTtlMs: 600_000,
+      requireJustification: false,
+      notify: ['webhook:siem'],
+    },
+    approval: {
+      requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum, approvals: [], escalated: false }],
+      expiresAt: '2026-11-22T09:30:00.000Z',
+    },
+    reviews: [],
+    createdAt: '2026-11-22T09:00:00.000Z',
+    updatedAt: '2026-11-22T09:00:00.000Z',
+    ...fields,
+  });
 }

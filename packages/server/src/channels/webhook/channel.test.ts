@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Action, actionSchema } from '@countersign/core';
+import type { Action } from '@countersign/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookConfigSchema } from '../../config/index.js';
-import { TestClock } from '../../test-support/index.js';
+import { pendingExportAction, TestClock } from '../../test-support/index.js';
 import { DeliveryError, type Notification, type NotificationEvent } from '../index.js';
 import { retryAfter, WebhookChannel, webhookMessageId } from './index.js';
 import { startWebhookReceiver, type WebhookReceiver } from './testing.js';
@@ -19,35 +19,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './testing.js';
 const secret = `whsec_${Buffer.from('countersign-webhook-test-secret!').toString('base64')}`;
 const otherSecret = `whsec_${Buffer.from('a-different-secret-of-32-bytes!!').toString('base64')}`;
 
-const action: Action = actionSchema.parse({
-  id: 'act_01JDX0000000000000000000AB',
-  status: 'pending',
-  action: 'data.export',
-  resource: { type: 'dataset', id: 'customers', labels: ['pii'] },
-  environment: 'production',
-  params: { rows: 5000 },
-  context: {},
-  requester: { agent: 'etl', owner: 'dave@example.com' },
-  digest: `sha256:${'ab'.repeat(32)}`,
-  decision: {
-    effect: 'require_approval',
-    rules: ['pii-export'],
-    reason: 'pii-export requires approval',
-    policyVersion: `sha256:${'cd'.repeat(32)}`,
-    requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum: 2 }],
-    timeoutMs: 1_800_000,
-    grantTtlMs: 600_000,
-    requireJustification: false,
-    notify: ['webhook:siem'],
-  },
-  approval: {
-    requirements: [{ rule: 'pii-export', groups: ['stewards'], quorum: 2, approvals: [], escalated: false }],
-    expiresAt: '2026-11-22T09:30:00.000Z',
-  },
-  reviews: [],
-  createdAt: '2026-11-22T09:00:00.000Z',
-  updatedAt: '2026-11-22T09:00:00.000Z',
-});
+const action: Action = pendingExportAction({ params: { rows: 5000 } }, 2);
 
 let rowIds = 100;
 const notification = (event: NotificationEvent = 'action.pending', address = 'siem'): Notification => ({
