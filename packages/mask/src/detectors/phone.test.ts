@@ -1,7 +1,23 @@
-import { type CountryCode, getCountryCallingCode, Metadata, PhoneNumber } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  type E164Number,
+  getCountries,
+  getCountryCallingCode,
+  Metadata,
+  PhoneNumber,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
-import { compiledValidity, defaultPhoneRegions, phoneDetector } from './phone.js';
+import {
+  compiledValidity,
+  defaultPhoneRegions,
+  internationalVerdict,
+  phoneDetector,
+  type Verdict,
+  writtenGroups,
+} from './phone.js';
 
 const detector = phoneDetector();
 
@@ -109,6 +125,14 @@ describe('PHONE', () => {
   });
 });
 
+/** A seeded source of numbers in [0, 1): the same numbers on every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
 describe('compiled validity', () => {
   it.each(defaultPhoneRegions)(
     'agrees with libphonenumber’s isValid on 4,000 numbers of every possible length in %s',
@@ -118,11 +142,7 @@ describe('compiled validity', () => {
       const valid = compiledValidity(metadata);
       const lengths = metadata.numberingPlan!.possibleLengths();
       const callingCode = getCountryCallingCode(region as CountryCode);
-      let seed = 20_240_611;
-      const next = () => {
-        seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-        return seed / 0x7fffffff;
-      };
+      const next = seeded(20_240_611);
       let validCount = 0;
       for (let i = 0; i < 4_000; i++) {
         const length = lengths[Math.floor(next() * lengths.length)]!;
@@ -138,4 +158,167 @@ describe('compiled validity', () => {
       expect(validCount).toBeGreaterThan(100);
     },
   );
+});
+
+/** Every calling code with the regions sharing it; `001` stands for a non-geographic code's plan (`+800`). */
+function allCallingCodes(): [string, string[]][] {
+  const { metadata } = new Metadata() as unknown as {
+    metadata: { country_calling_codes: Record<string, string[]>; nonGeographic: Record<string, unknown> };
+  };
+  return [
+    ...Object.entries(metadata.country_calling_codes),
+    ...Object.keys(metadata.nonGeographic).map((callingCode): [string, string[]] => [callingCode, ['001']]),
+  ];
+}
+
+/** What the phone detector made of `+digits` with libphonenumber's own `isValid`, `isPossible` and parser. */
+function libraryVerdict(digits: string): Verdict {
+  let number: PhoneNumber;
+  try {
+    number = new PhoneNumber(`+${digits}` as E164Number);
+  } catch {
+    return { kind: 'no' };
+  }
+  if (number.isValid()) return { kind: 'valid', number };
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  if (parsed?.isValid()) return { kind: 'valid', number: parsed };
+  return { kind: number.isPossible() ? 'possible' : 'no' };
+}
+
+/** What the detector reads of a verdict: its kind and, for a valid number, how it is grouped when formatted. */
+function readable({ kind, number }: Verdict) {
+  return {
+    kind,
+    number: number?.number,
+    country: number?.country,
+    nationalNumber: number?.nationalNumber,
+    carrierCode: number?.carrierCode,
+    national: number?.formatNational(),
+    international: number?.formatInternational(),
+  };
+}
+
+describe('compiled international verdicts', () => {
+  // Every calling code and the regions sharing each, as libphonenumber lists them, and the non-geographic ones.
+  const callingCodes = allCallingCodes();
+  const metadata = new Metadata();
+  const examples = mobileExamples as Record<string, string | undefined>;
+
+  it.each(callingCodes)(
+    'agree with libphonenumber’s isValid, isPossible and parser on 150 numbers after +%s',
+    (callingCode, regions) => {
+      const next = seeded(Number(callingCode) * 7_919 + 17);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+      let valid = 0;
+      for (let i = 0; i < 150; i++) {
+        const region = pick(regions);
+        let national: string;
+        const example = region === '001' ? undefined : examples[region];
+        if (example !== undefined && next() < 0.5) {
+          // A real number with its last digits changed: valid about as often as not.
+          const kept = example.length - 1 - Math.floor(next() * 4);
+          national = example.slice(0, kept);
+          while (national.length < example.length) national += Math.floor(next() * 10);
+        } else {
+          metadata.selectNumberingPlan((region === '001' ? callingCode : region) as CountryCode);
+          const length = pick(metadata.numberingPlan!.possibleLengths());
+          national = String(1 + Math.floor(next() * 9));
+          while (national.length < length) national += Math.floor(next() * 10);
+        }
+        // Written with a national prefix now and then (`+44 0 20 …`), or a digit too many or too few.
+        const variant = next();
+        if (variant < 0.2) national = `0${national}`;
+        else if (variant < 0.25) national = `${pick(['1', '8', '9', '15', '06'])}${national}`;
+        else if (variant < 0.3) national += Math.floor(next() * 10);
+        else if (variant < 0.35) national = national.slice(0, -1);
+        const digits = `${callingCode}${national}`;
+        const expected = libraryVerdict(digits);
+        if (expected.kind === 'valid') valid++;
+        expect(readable(internationalVerdict(digits)), `+${digits}`).toEqual(readable(expected));
+      }
+      // Valid numbers were compared too, not only invalid ones.
+      expect(valid).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([
+    ['1613 618 4012', 'CA'],
+    ['44 7624 369230', 'IM'],
+    ['44 020 7946 0958', 'GB'],
+  ])('read +%s in the region its parser names', (written, region) => {
+    const verdict = internationalVerdict(written.replaceAll(' ', ''));
+    expect(verdict.kind).toBe('valid');
+    expect(verdict.number?.country).toBe(region);
+  });
+
+  it('refuses what is no international number', () => {
+    for (const digits of ['0044207946095', '999123456789', '4', '1']) {
+      expect(internationalVerdict(digits).kind).toBe(libraryVerdict(digits).kind);
+    }
+  });
+});
+
+/** `(020) 7946 0958` → `3 4 4`. */
+function groupLengths(formatted: string): string {
+  return (formatted.match(/[0-9]+/g) ?? []).map((group) => group.length).join(' ');
+}
+
+describe('compiled formats', () => {
+  const examples = mobileExamples as Record<string, string | undefined>;
+  const metadata = new Metadata();
+  const nonGeographic = allCallingCodes().flatMap(([callingCode, regions]) =>
+    regions[0] === '001' ? [callingCode] : [],
+  );
+
+  it.each(nonGeographic)('group non-geographic numbers after +%s as libphonenumber’s formatter does', (callingCode) => {
+    const next = seeded(Number(callingCode));
+    metadata.selectNumberingPlan(callingCode as CountryCode);
+    const lengths = metadata.numberingPlan!.possibleLengths();
+    for (let i = 0; i < 60; i++) {
+      const length = lengths[Math.floor(next() * lengths.length)]!;
+      let national = String(1 + Math.floor(next() * 9));
+      while (national.length < length) national += Math.floor(next() * 10);
+      const number = new PhoneNumber(`+${callingCode}${national}` as E164Number);
+      expect(writtenGroups(callingCode, national, undefined, false), national).toBe(
+        groupLengths(number.formatNational()),
+      );
+      expect(writtenGroups(callingCode, national, undefined, true), national).toBe(
+        groupLengths(number.formatInternational()),
+      );
+    }
+  });
+
+  it.each(getCountries())('group numbers of %s as libphonenumber’s formatter does', (region) => {
+    const next = seeded(region.charCodeAt(0) * 131 + region.charCodeAt(1));
+    const callingCode = getCountryCallingCode(region);
+    metadata.selectNumberingPlan(region);
+    const lengths = metadata.numberingPlan!.possibleLengths();
+    for (let i = 0; i < 60; i++) {
+      // Half changed real numbers (most of them valid, and so formatted by their own rules), half random digits.
+      const example = examples[region];
+      let national: string;
+      if (example !== undefined && i % 2 === 0) {
+        national = example.slice(0, example.length - 1 - Math.floor(next() * 4));
+        while (national.length < example.length) national += Math.floor(next() * 10);
+      } else {
+        const length = lengths[Math.floor(next() * lengths.length)]!;
+        national = String(1 + Math.floor(next() * 9));
+        while (national.length < length) national += Math.floor(next() * 10);
+      }
+      const inRegion = new PhoneNumber(`+${callingCode}${national}` as E164Number);
+      inRegion.country = region;
+      // Unset, the country is the calling code's main region.
+      const ofCode = new PhoneNumber(`+${callingCode}${national}` as E164Number);
+      for (const [number, country] of [
+        [inRegion, region],
+        [ofCode, undefined],
+      ] as const) {
+        const name = `${country ?? callingCode} ${national}`;
+        expect(writtenGroups(callingCode, national, country, false), name).toBe(groupLengths(number.formatNational()));
+        expect(writtenGroups(callingCode, national, country, true), name).toBe(
+          groupLengths(number.formatInternational()),
+        );
+      }
+    }
+  });
 });

@@ -9,7 +9,7 @@ import {
 import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
 import { isDigit, isWordChar } from './characters.js';
-import { cueWindow, hasCueBefore } from './cues.js';
+import { cueWindow } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
@@ -31,8 +31,9 @@ export const defaultPhoneRegions: readonly CountryCode[] = Object.freeze([
  *
  * libphonenumber is slow next to a regex pass, so it only sees tight candidates found by hand: chains of digit
  * groups joined by phone punctuation (` - . / ( )`) with 7–15 digits, not glued to words or to more numbers. And
- * it never parses text: the candidate's digits become an E.164 number per region (the trunk prefix stripped), which
- * it only validates — half the cost of its own parser. A candidate shaped like something else is refused first: a
+ * it never parses text: the candidate's digits are checked against its metadata's patterns, compiled once per region
+ * and calling code (libphonenumber builds every pattern anew on every call), to the same verdict its `isValid()`,
+ * `isPossible()` and parser give. A candidate shaped like something else is refused first: a
  * date (`2024-01-31`, `31.01.1990`), an IPv4 or a version (`192.168.10.200`, `10.0.19045.2965`), an SSN
  * (`123-45-6789`), a year range (`1990-2000`), a card (Luhn and issuer), money (`$1 234 567`), an identifier
  * (`ORD-2024-000123`, digits inside hex ids, the tail of an IBAN). National numbers of a region whose trunk prefix
@@ -47,16 +48,16 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
   const plans = numberingPlans(regions);
   return indexedDetector('PHONE', ['pii', 'contact'], ({ text, digitRuns: runs }, spans) => {
     const chain: Chain = { text, runs, plans, verdicts: undefined };
-    for (let k = 0; k < runs.length; ) {
+    const count = runs.length;
+    for (let k = 0; k < count; ) {
       let last = k;
-      let digits = runs[k + 1]! - runs[k]!;
-      while (
-        last + 2 < runs.length &&
-        runs[last + 2]! - runs[last + 1]! <= 3 &&
-        isPhoneGap(text, runs[last + 1]!, runs[last + 2]!)
-      ) {
-        last += 2;
-        digits += runs[last + 1]! - runs[last]!;
+      let end = runs[k + 1]!;
+      let digits = end - runs[k]!;
+      // Most runs (in ids, hashes, timestamps) end their chain here: the character after them is no phone gap.
+      for (let next = k + 2; next < count && isPhoneGap(text, end, runs[next]!); next += 2) {
+        last = next;
+        end = runs[next + 1]!;
+        digits += end - runs[next]!;
       }
       if (digits >= 7) findInChain(chain, k, last, spans);
       k = last + 2;
@@ -65,11 +66,12 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
 }
 
 /** What libphonenumber made of a candidate. */
-interface Verdict {
+export interface Verdict {
   kind: 'valid' | 'possible' | 'no';
   /** Read as national without the region's trunk 0 (India, Brazil). */
   trunkOmitted?: boolean;
-  number?: PhoneNumber;
+  /** The number, when valid. */
+  readonly number?: PhoneNumber;
   /** How the number is written, as group lengths (`3 4 4`, `44 20 4 4`): worked out when first asked for. */
   nationalGroups?: string;
   internationalGroups?: string;
@@ -119,7 +121,8 @@ function findInChain(chain: Chain, first: number, last: number, spans: Span[]): 
   let lastSpace = -1;
   for (let k = first; k <= last; k += 2) {
     if (runs[k + 1]! - runs[k]! !== 4) evenFours = false;
-    if (k === last || !text.slice(runs[k + 1], runs[k + 2]).includes(' ')) continue;
+    // A phone gap with a space has it first, or second after `)`.
+    if (k === last || (text.charCodeAt(runs[k + 1]!) !== 32 && text.charCodeAt(runs[k + 1]! + 1) !== 32)) continue;
     if (firstSpace === -1) firstSpace = k;
     lastSpace = k;
   }
@@ -167,7 +170,7 @@ function phoneIn(chain: Chain, a: number, b: number, part: boolean): Span | unde
     return undefined;
   }
   if (digits.length >= 13 && cardIssuer(digits) !== undefined && luhn(digits)) return undefined;
-  if (ibanShapedBefore.test(text.slice(Math.max(0, start - 40), start))) return undefined;
+  if (ibanTailBefore(text, start)) return undefined;
 
   if (!formatted && idWordBefore.test(text.slice(Math.max(0, start - 24), start))) return undefined;
   const verdict = classify(chain, significant, international);
@@ -228,6 +231,14 @@ function isYear(text: string, at: number): boolean {
 /** `NL97 RABO ` before the digits: the rest of an IBAN in print form (one that failed its checksum). */
 const ibanShapedBefore = /(?:^|[^A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4}){1,7} $/;
 
+/** `ibanShapedBefore` ends at `start`. */
+function ibanTailBefore(text: string, start: number): boolean {
+  // The pattern ends in a capital or digit and a space: most numbers are ruled out without building a string.
+  const last = text.charCodeAt(start - 2);
+  if (text.charCodeAt(start - 1) !== 32 || !(isDigit(last) || (last >= 65 && last <= 90))) return false;
+  return ibanShapedBefore.test(text.slice(Math.max(0, start - 40), start));
+}
+
 const phoneCue =
   /(?:^|[^\p{L}\p{N}])(?:phone|tel|telephone|mobile|cell|cellphone|fax|call|ph|mob|whatsapp|sms|telefon|handy|portable|t[ée]l[ée]phone|contact)(?![\p{L}\p{N}])/iu;
 
@@ -241,23 +252,46 @@ const abbreviatedCue = /(?:^|[^a-z])(?:tel|t[ée]l|ph|mob|fax|no)$/i;
 
 /**
  * A phone cue in the same sentence: "the mobile app. Order PO 4570372294" has none, "Tel. 02079460958" has one.
+ * Like `hasCueBefore`, the cue is looked for within `cueWindow` characters and after the last digit before `start`.
  */
 function hasPhoneCue(text: string, start: number): boolean {
-  if (!hasCueBefore(text, start, phoneCue)) return false;
-  const window = text.slice(Math.max(0, start - cueWindow), start);
-  let from = 0;
-  for (const sentenceEnd of window.matchAll(sentenceEnds)) {
-    if (!abbreviatedCue.test(window.slice(0, sentenceEnd.index))) from = sentenceEnd.index + 1;
+  const windowStart = Math.max(0, start - cueWindow);
+  let cueFrom = windowStart;
+  for (let i = start - 1; i >= windowStart; i--) {
+    if (isDigit(text.charCodeAt(i))) {
+      cueFrom = i + 1;
+      break;
+    }
   }
-  return hasCueBefore(window.slice(from), window.length - from, phoneCue);
+  // The shortest cue is two letters.
+  if (start - cueFrom < 2) return false;
+  const cueText = text.slice(cueFrom, start);
+  if (!phoneCue.test(cueText)) return false;
+  // The sentence starts after the last sentence end in the window that does not follow an abbreviation ("Tel.").
+  // Only ends after the last digit can move it past the cue: the digit before `cueFrom` is no sentence end, so
+  // looking for them in `cueText` finds the same ones as looking in the whole window.
+  let sentenceStart = cueFrom;
+  sentenceEnds.lastIndex = 0;
+  for (let end = sentenceEnds.exec(cueText); end !== null; end = sentenceEnds.exec(cueText)) {
+    const at = cueFrom + end.index;
+    if (!abbreviatedCue.test(text.slice(windowStart, at))) sentenceStart = at + 1;
+  }
+  return sentenceStart === cueFrom || phoneCue.test(text.slice(sentenceStart, start));
 }
 
 function groupedAsWritten(lengths: readonly number[], plus: boolean, verdict: Verdict): boolean {
-  const number = verdict.number;
-  if (number === undefined) return false;
-  if (plus) verdict.internationalGroups ??= groupLengths(number.formatInternational());
-  else verdict.nationalGroups ??= groupLengths(number.formatNational());
-  const written = (plus ? verdict.internationalGroups : verdict.nationalGroups)!;
+  let written = plus ? verdict.internationalGroups : verdict.nationalGroups;
+  if (written === undefined) {
+    if (verdict instanceof ValidVerdict) written = verdict.writtenGroups(plus);
+    else {
+      // A number libphonenumber's parser built (rare): its own formatter groups it.
+      const number = verdict.number;
+      if (number === undefined) return false;
+      written = groupLengths(plus ? number.formatInternational() : number.formatNational());
+    }
+    if (plus) verdict.internationalGroups = written;
+    else verdict.nationalGroups = written;
+  }
   const expected = written.split(' ').map(Number);
   if (expected.length !== lengths.length) return false;
   // The first group may carry a trunk prefix the formatter adds or drops (`98765` / `098765`).
@@ -270,15 +304,26 @@ function groupLengths(formatted: string): string {
   return (formatted.match(/[0-9]+/g) ?? []).map((group) => group.length).join(' ');
 }
 
-const phoneGaps = new Set([' ', '-', '.', '/', ')', ') ', ' (', ')-', ' - ', ' / ']);
-
+/**
+ * Joins two digit groups into one chain: ` `, `-`, `.`, `/`, `)`, `) `, ` (`, `)-`, ` - ` or ` / `, read by character
+ * codes (no string is built for the millions of gaps in ids and hashes).
+ */
 function isPhoneGap(text: string, end: number, nextStart: number): boolean {
-  const length = nextStart - end;
-  if (length === 1) {
-    const code = text.charCodeAt(end);
-    return code === 32 || code === 45 || code === 46 || code === 47 || code === 41;
+  const first = text.charCodeAt(end);
+  switch (nextStart - end) {
+    case 1:
+      return first === 32 || first === 45 || first === 46 || first === 47 || first === 41;
+    case 2: {
+      const second = text.charCodeAt(end + 1);
+      return first === 41 ? second === 32 || second === 45 : first === 32 && second === 40;
+    }
+    case 3: {
+      const middle = text.charCodeAt(end + 1);
+      return first === 32 && (middle === 45 || middle === 47) && text.charCodeAt(end + 2) === 32;
+    }
+    default:
+      return false;
   }
-  return length <= 3 && phoneGaps.has(text.slice(end, nextStart));
 }
 
 /** Not glued to a word (`ORD-2024-…`, `v1.2…`), to more numbers (`12:30`, `1,234`), or to money (`$`, `€`, `#`). */
@@ -329,7 +374,7 @@ function numberingPlans(regions: readonly CountryCode[]): Plan[] {
         typeof nationalPrefix === 'function' ? (nationalPrefix.call(numbering) as string | undefined) : undefined,
       trunkOptional: writtenWithoutTrunkPrefix.has(region),
       lengths: new Set(numbering.possibleLengths()),
-      valid: compiledValidity(metadata),
+      valid: regionRules(region).valid,
     };
   });
 }
@@ -392,9 +437,9 @@ function nationalVerdict(digits: string, plans: readonly Plan[]): Verdict {
     if (digits[0] === '0' && trunk !== undefined && trunk !== '0') continue;
     const national = withTrunk ? digits.slice(trunk.length) : digits;
     if (!plan.lengths.has(national.length)) continue;
-    // Of a possible length, so possible at least; a PhoneNumber is only built for a valid one.
+    // Of a possible length, so possible at least.
     const verdict: Verdict = plan.valid(national)
-      ? { kind: 'valid', number: regionNumber(plan, national) }
+      ? new ValidVerdict(plan.callingCode, national, plan.region)
       : { kind: 'possible' };
     if (trunk === '0' && !withTrunk) {
       verdict.trunkOmitted = true;
@@ -406,34 +451,273 @@ function nationalVerdict(digits: string, plans: readonly Plan[]): Verdict {
 }
 
 /**
- * `digits` after a `+`. Validated against the calling code's main region first; when that fails (a Canadian
- * number under +1), libphonenumber's parser works out which region of the code it belongs to.
+ * What libphonenumber makes of `digits` after a `+`, read from patterns compiled once per calling code: valid in the
+ * code's main region (`isValid()` of `new PhoneNumber('+…')`), else what its parser (`parsePhoneNumberFromString`)
+ * concludes, which also picks the region of a shared code (a Canadian number under +1) and reads a national prefix
+ * off the number (`+44 020 …`); else possible or not in the main region. The tests check it agrees with
+ * libphonenumber itself.
  */
-function internationalVerdict(digits: string): Verdict {
-  const verdict = verdictFor(`+${digits}`);
-  if (verdict.kind === 'valid') return verdict;
-  const parsed = parsePhoneNumberFromString(`+${digits}`);
-  if (parsed === undefined) return verdict;
-  return parsed.isValid() ? { kind: 'valid', number: parsed } : verdict;
-}
-
-function regionNumber(plan: Plan, national: string): PhoneNumber {
-  const number = new PhoneNumber(`+${plan.callingCode}${national}` as E164Number);
-  number.country = plan.region;
-  return number;
+export function internationalVerdict(digits: string): Verdict {
+  const code = callingCodeOf(digits);
+  if (code === undefined) return { kind: 'no' };
+  const national = digits.slice(code.callingCode.length);
+  if (code.main.valid(national)) return new ValidVerdict(code.callingCode, national, undefined);
+  const verdict: Verdict = { kind: isPossibleLength(code.main, national) ? 'possible' : 'no' };
+  const prefix = code.nationalPrefix?.exec(national);
+  if (prefix != null) {
+    // Rare in text, and intricate (the prefix is kept in some cases, a carrier code may be read with it): left to
+    // the parser once the number, with or without the prefix, is valid in one of the code's regions.
+    if (!validInCode(code, national) && !validInCode(code, withoutNationalPrefix(code, national, prefix))) {
+      return verdict;
+    }
+    const number = parsePhoneNumberFromString(`+${digits}`);
+    return number?.isValid() ? { kind: 'valid', number } : verdict;
+  }
+  // The parser reads the digits as they are, in the region it picks (the main one when it picks none).
+  if (national.length < 2 || national.length > 17) return verdict;
+  const region = regionOf(code, national);
+  if (region === undefined || !regionRules(region).valid(national)) return verdict;
+  return new ValidVerdict(code.callingCode, national, region);
 }
 
 /**
- * Validates an international number in libphonenumber's main region for its calling code, without its text parser:
- * half the cost.
+ * A valid verdict whose PhoneNumber is built only when asked for (the tests do; the detector needs only how the
+ * number is grouped when formatted, read from compiled formats). A class: object literals with getters are slow.
  */
-function verdictFor(e164: string): Verdict {
-  let number: PhoneNumber;
-  try {
-    number = new PhoneNumber(e164 as E164Number);
-  } catch {
-    return { kind: 'no' };
+class ValidVerdict implements Verdict {
+  readonly kind = 'valid';
+  trunkOmitted?: boolean;
+  nationalGroups?: string;
+  internationalGroups?: string;
+  readonly #callingCode: string;
+  readonly #national: string;
+  readonly #region: CountryCode | undefined;
+  #number: PhoneNumber | undefined;
+
+  /** `region`: the one libphonenumber names, if it names one (else the number is of the code's main region). */
+  constructor(callingCode: string, national: string, region: CountryCode | undefined) {
+    this.#callingCode = callingCode;
+    this.#national = national;
+    this.#region = region;
   }
-  if (number.isValid()) return { kind: 'valid', number };
-  return { kind: number.isPossible() ? 'possible' : 'no' };
+
+  get number(): PhoneNumber {
+    if (this.#number === undefined) {
+      this.#number = new PhoneNumber(`+${this.#callingCode}${this.#national}` as E164Number);
+      if (this.#region !== undefined) this.#number.country = this.#region;
+    }
+    return this.#number;
+  }
+
+  writtenGroups(international: boolean): string {
+    return writtenGroups(this.#callingCode, this.#national, this.#region, international);
+  }
+}
+
+/** How libphonenumber reads one region's national significant numbers, compiled once. */
+interface RegionRules {
+  /** `isValid()` for a number of this region. */
+  valid: (national: string) => boolean;
+  /** `getNumberType()` finds a type: how the parser tells the regions of a shared calling code apart. */
+  typed: (national: string) => boolean;
+  possibleLengths: readonly number[] | undefined;
+  /** Numbers of this region start so, where its calling code is shared (`^(?:…)`). */
+  leadingDigits: RegExp | undefined;
+}
+
+/** How libphonenumber reads the numbers after one calling code, compiled once. */
+interface CallingCodeRules {
+  callingCode: string;
+  /** The region it validates in when it is not told which (the first of a shared code; a non-geographic plan). */
+  main: RegionRules;
+  /** The regions sharing the code, in libphonenumber's order; undefined for a non-geographic code. */
+  regions: readonly CountryCode[] | undefined;
+  /** The national prefix the parser reads off a number (`^(?:…)`), and what replaces it. */
+  nationalPrefix: RegExp | undefined;
+  nationalPrefixTransform: string | undefined;
+}
+
+/** The parts of libphonenumber's `Metadata` read for international numbers (present at run time, not typed). */
+interface CallingCodeMetadata {
+  hasCallingCode(callingCode: string): boolean | undefined;
+  getCountryCodesForCallingCode(callingCode: string): CountryCode[] | undefined;
+  selectNumberingPlan(countryOrCallingCode: string): void;
+  numberingPlan?: {
+    possibleLengths(): number[] | undefined;
+    leadingDigits(): string | undefined;
+    nationalPrefixForParsing(): string | undefined;
+    nationalPrefixTransformRule(): string | undefined;
+  };
+}
+
+/** Selected by hand, one plan at a time, to compile the rules below. */
+const sharedMetadata = new Metadata();
+const metadataAccess = sharedMetadata as unknown as CallingCodeMetadata;
+
+/** Compiled rules by region code (or non-geographic calling code), filled as numbers need them: static data. */
+const compiledRegions = new Map<string, RegionRules>();
+
+/**
+ * Compiled rules by the calling code's numeric value (`44` → index 44): calling codes never start with 0, so one
+ * value is one code. `null` marks a prefix that is no calling code; `undefined` one not looked up yet.
+ */
+const compiledCallingCodes: Array<CallingCodeRules | null | undefined> = [];
+
+/** The rules of `region` (a region code, or a non-geographic calling code such as `800`). */
+function regionRules(region: string): RegionRules {
+  let rules = compiledRegions.get(region);
+  if (rules === undefined) {
+    metadataAccess.selectNumberingPlan(region);
+    const numbering = metadataAccess.numberingPlan!;
+    const valid = compiledValidity(sharedMetadata);
+    const leadingDigits = numbering.leadingDigits();
+    rules = {
+      valid,
+      typed: (sharedMetadata as unknown as PlanMetadata).hasTypes() ? valid : () => false,
+      possibleLengths: numbering.possibleLengths(),
+      leadingDigits: leadingDigits ? new RegExp(`^(?:${leadingDigits})`) : undefined,
+    };
+    compiledRegions.set(region, rules);
+  }
+  return rules;
+}
+
+/**
+ * The calling code `digits` start with and its rules, as `new PhoneNumber('+…')` reads it: the shortest prefix of
+ * one to three digits that is a calling code, followed by at least one digit.
+ */
+function callingCodeOf(digits: string): CallingCodeRules | undefined {
+  let value = 0;
+  for (let length = 1; length <= 3 && length < digits.length; length++) {
+    const digit = digits.charCodeAt(length - 1) - 48;
+    if (length === 1 && digit === 0) return undefined;
+    value = value * 10 + digit;
+    let rules = compiledCallingCodes[value];
+    if (rules === undefined) {
+      rules = compileCallingCode(digits.slice(0, length));
+      compiledCallingCodes[value] = rules;
+    }
+    if (rules !== null) return rules;
+  }
+  return undefined;
+}
+
+function compileCallingCode(callingCode: string): CallingCodeRules | null {
+  if (!metadataAccess.hasCallingCode(callingCode)) return null;
+  const regions = metadataAccess.getCountryCodesForCallingCode(callingCode);
+  const main = regionRules(regions?.[0] ?? callingCode);
+  metadataAccess.selectNumberingPlan(callingCode);
+  const numbering = metadataAccess.numberingPlan!;
+  const nationalPrefix = numbering.nationalPrefixForParsing();
+  return {
+    callingCode,
+    main,
+    regions,
+    nationalPrefix: nationalPrefix ? new RegExp(`^(?:${nationalPrefix})`) : undefined,
+    nationalPrefixTransform: numbering.nationalPrefixTransformRule(),
+  };
+}
+
+/** `isPossible()`: the national number has one of the region's possible lengths. */
+function isPossibleLength(region: RegionRules, national: string): boolean {
+  return region.possibleLengths === undefined || region.possibleLengths.includes(national.length);
+}
+
+/** The national number without the prefix `prefix` matched (`extractNationalNumberFromPossiblyIncompleteNumber`). */
+function withoutNationalPrefix(code: CallingCodeRules, national: string, prefix: RegExpExecArray): string {
+  const groups = prefix.length - 1;
+  if (code.nationalPrefixTransform && groups > 0 && prefix[groups]) {
+    return national.replace(code.nationalPrefix!, code.nationalPrefixTransform);
+  }
+  return national.slice(prefix[0].length);
+}
+
+/** Valid in the code's main region or in any region sharing it. */
+function validInCode(code: CallingCodeRules, national: string): boolean {
+  return code.main.valid(national) || (code.regions ?? []).some((region) => regionRules(region).valid(national));
+}
+
+/** `getCountryByCallingCode`: the region of a shared calling code that a national number belongs to. */
+function regionOf(code: CallingCodeRules, national: string): CountryCode | undefined {
+  const regions = code.regions;
+  if (regions === undefined) return undefined;
+  if (regions.length === 1) return regions[0];
+  for (const region of regions) {
+    const rules = regionRules(region);
+    if (rules.leadingDigits !== undefined) {
+      if (rules.leadingDigits.test(national)) return region;
+    } else if (rules.typed(national)) return region;
+  }
+  return undefined;
+}
+
+/** One of a numbering plan's formats (`Format` in libphonenumber), compiled. */
+interface CompiledFormat {
+  /** The last of its leading-digits patterns, anchored (`search(…) === 0` in libphonenumber). */
+  leadingDigits: RegExp | undefined;
+  /** Its pattern, matching the whole national number. */
+  entire: RegExp;
+  /** Its pattern as the formatter applies it (`national.replace(new RegExp(pattern), template)`). */
+  pattern: RegExp;
+  national: string;
+  international: string;
+}
+
+/** Formats of numbering plans, by region code or calling code (as `formatNumber` selects them): static data. */
+const compiledFormats = new Map<string, readonly CompiledFormat[]>();
+
+/** The parts of libphonenumber's `Format` read here (present at run time, not typed). */
+interface FormatMetadata {
+  pattern(): string;
+  format(): string;
+  leadingDigitsPatterns(): string[];
+  nationalPrefixFormattingRule(): string | undefined;
+  internationalFormat(): string;
+}
+
+function formatsOf(plan: string): readonly CompiledFormat[] {
+  let formats = compiledFormats.get(plan);
+  if (formats === undefined) {
+    metadataAccess.selectNumberingPlan(plan);
+    const numbering = metadataAccess.numberingPlan as unknown as { formats(): FormatMetadata[] };
+    formats = numbering.formats().map((format) => {
+      const leading = format.leadingDigitsPatterns();
+      const rule = format.nationalPrefixFormattingRule();
+      return {
+        leadingDigits: leading.length > 0 ? new RegExp(`^(?:${leading.at(-1)})`) : undefined,
+        entire: new RegExp(`^(?:${format.pattern()})$`),
+        pattern: new RegExp(format.pattern()),
+        // As `formatNationalNumberUsingFormat` writes a national number: with its national prefix.
+        national: rule ? format.format().replace(/(\$\d)/, rule) : format.format(),
+        international: format.internationalFormat(),
+      };
+    });
+    compiledFormats.set(plan, formats);
+  }
+  return formats;
+}
+
+/**
+ * How libphonenumber's `formatNational()` or `formatInternational()` groups the digits of a number, as group lengths
+ * (`(020) 7946 0958` → `3 4 4`, `+44 20 7946 0958` → `2 2 4 4`), from formats compiled once: the first format whose
+ * leading digits and pattern fit the national number. `region` as the number's `country` (unset: the calling code's
+ * main region). The tests check it agrees with libphonenumber's formatter.
+ */
+export function writtenGroups(
+  callingCode: string,
+  national: string,
+  region: CountryCode | undefined,
+  international: boolean,
+): string {
+  const format = formatsOf(region ?? callingCode).find(
+    ({ leadingDigits, entire }) =>
+      (leadingDigits === undefined || leadingDigits.test(national)) && entire.test(national),
+  );
+  const groups = groupLengths(
+    format === undefined
+      ? national
+      : national.replace(format.pattern, international ? format.international : format.national),
+  );
+  if (!international) return groups;
+  return groups === '' ? `${callingCode.length}` : `${callingCode.length} ${groups}`;
 }
