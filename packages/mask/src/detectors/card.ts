@@ -20,13 +20,17 @@ export function cardDetector(): IndexedDetector {
         }
         continue;
       }
-      if (length < 3 || length > 8) continue;
+      // A first group needs a second of 3–8 digits after one character: the runs say so without reading the text,
+      // which costs more (this rules out dates and times, `2024-06-01`).
+      if (length < 3 || length > 8 || runs[k + 2] !== end + 1) continue;
+      const nextLength = runs[k + 3]! - end - 1;
+      if (nextLength < 3 || nextLength > 8) continue;
       const separator = text.charCodeAt(end);
-      if ((separator !== 32 && separator !== 45) || runs[k + 2] !== end + 1) continue;
+      if (separator !== 32 && separator !== 45) continue;
       // A grouped number is whole or nothing: it must start here (`9400 2228 4249 1419 3275 12` is a parcel), unless
       // what comes before is too short to be one of its groups (`order 12 4111 1111 1111 1111`).
-      const afterNumber = text.charCodeAt(start - 1) === separator && isDigit(text.charCodeAt(start - 2));
-      if (afterNumber && !(runs[k - 1] === start - 1 && start - 1 - runs[k - 2]! < 3)) continue;
+      const afterNumber = k > 0 && runs[k - 1] === start - 1 && text.charCodeAt(start - 1) === separator;
+      if (afterNumber && start - 1 - runs[k - 2]! >= 3) continue;
       const last = longestCardFrom(text, runs, k, separator, afterNumber);
       if (last === -1) continue;
       spans.push({ type: 'CREDIT_CARD', start, end: runs[last + 1]!, score: 0.95 });
@@ -44,23 +48,35 @@ function longestCardFrom(
   afterShortNumber: boolean,
 ): number {
   const start = runs[k]!;
-  let digits = text.slice(start, runs[k + 1]);
+  let length = runs[k + 1]! - start;
   let found = -1;
   for (let j = k + 2; j < runs.length; j += 2) {
     const groupStart = runs[j]!;
     const groupEnd = runs[j + 1]!;
     const previousEnd = runs[j - 1]!;
-    if (groupStart !== previousEnd + 1 || text.charCodeAt(previousEnd) !== separator) break;
-    if (groupEnd - groupStart < 3 || groupEnd - groupStart > 8) break;
-    digits += text.slice(groupStart, groupEnd);
-    if (digits.length > 19) break;
-    if (digits.length < 13) continue;
+    if (groupStart !== previousEnd + 1 || groupEnd - groupStart < 3 || groupEnd - groupStart > 8) break;
+    if (text.charCodeAt(previousEnd) !== separator) break;
+    length += groupEnd - groupStart;
+    if (length > 19) break;
+    if (length < 13) continue;
     // A grouped number must end where its groups do.
     if (text.charCodeAt(groupEnd) === separator && isDigit(text.charCodeAt(groupEnd + 1))) continue;
     // After a short number (`order 12 …`) the separator before is not a join; the end is checked above.
-    if (isolated(text, start, groupEnd, separator !== 32 || afterShortNumber) && isCard(digits)) found = j;
+    if (
+      isolated(text, start, groupEnd, separator !== 32 || afterShortNumber) &&
+      isCard(groupDigits(text, runs, k, j))
+    ) {
+      found = j;
+    }
   }
   return found;
+}
+
+/** The digits of runs `k` to `last` (even indexes), joined: a grouped number without its separators. */
+function groupDigits(text: string, runs: readonly number[], k: number, last: number): string {
+  let digits = '';
+  for (let j = k; j <= last; j += 2) digits += text.slice(runs[j], runs[j + 1]);
+  return digits;
 }
 
 /** Not glued to a word, nor by a dash or dot to more digits (`1234-4111111111111111` is an id, not a card). */

@@ -48,14 +48,19 @@ function findEmailAt(text: string, at: number, spans: Span[]): number {
   let end = -1;
   while (position - at - 1 < maxDomain) {
     const labelStart = position;
-    while (position < text.length && position - labelStart <= maxLabel && isLabelChar(text.charCodeAt(position))) {
+    let lettersOnly = true;
+    while (position < text.length && position - labelStart <= maxLabel) {
+      const kind = kindOf(text.charCodeAt(position));
+      if ((kind & labelChar) === 0) break;
+      if ((kind & letter) === 0) lettersOnly = false;
       position++;
     }
     const labelEnd = position;
     if (labelEnd === labelStart || labelEnd - labelStart > maxLabel) break;
     if (text.charCodeAt(labelStart) === 45 || text.charCodeAt(labelEnd - 1) === 45) break;
     labels++;
-    if (labels >= 2 && isTopLevelLabel(text, labelStart, labelEnd)) end = labelEnd;
+    // A top-level label: 2–24 letters.
+    if (labels >= 2 && lettersOnly && labelEnd - labelStart >= 2 && labelEnd - labelStart <= 24) end = labelEnd;
     if (text.charCodeAt(position) !== 46 || !isLabelChar(text.charCodeAt(position + 1))) break;
     position++;
   }
@@ -84,18 +89,30 @@ function isUrlUserinfo(text: string, start: number): boolean {
   return false;
 }
 
+/** Bit flags of what an ASCII character can be in an address, read from a table: cheaper than chains of tests. */
+const localChar = 1;
+const labelChar = 2;
+const letter = 4;
+
+const kinds = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const isLetter = isAsciiLetter(code);
+  const isLabel = isLetter || isDigit(code) || code === 45;
+  kinds[code] =
+    (isLabel || code === 46 || code === 95 || code === 37 || code === 43 ? localChar : 0) |
+    (isLabel ? labelChar : 0) |
+    (isLetter ? letter : 0);
+}
+
+/** The {@link kinds} flags of a character code; 0 past ASCII and for `NaN` (outside the text). */
+function kindOf(code: number): number {
+  return code < 128 ? kinds[code]! : 0;
+}
+
 function isLocalChar(code: number): boolean {
-  return (
-    isDigit(code) || isAsciiLetter(code) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45
-  );
+  return (kindOf(code) & localChar) !== 0;
 }
 
 function isLabelChar(code: number): boolean {
-  return isDigit(code) || isAsciiLetter(code) || code === 45;
-}
-
-function isTopLevelLabel(text: string, start: number, end: number): boolean {
-  if (end - start < 2 || end - start > 24) return false;
-  for (let i = start; i < end; i++) if (!isAsciiLetter(text.charCodeAt(i))) return false;
-  return true;
+  return (kindOf(code) & labelChar) !== 0;
 }

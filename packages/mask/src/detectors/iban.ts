@@ -1,4 +1,4 @@
-import { isDigit, isLowerLetter, isUpperLetter, isWordChar } from './characters.js';
+import { isAsciiLetter, isDigit, isLowerLetter, isUpperLetter, isWordChar } from './characters.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { ibanLengths, mod97 } from './validators.js';
 
@@ -14,11 +14,16 @@ export function ibanDetector(): IndexedDetector {
     for (let k = 0; k < runs.length; k += 2) {
       // Every IBAN's check digits are a run of digits right after the two letters of its country code.
       const start = runs[k]! - 2;
-      if (runs[k + 1]! - runs[k]! < 2 || start < 0 || isWordChar(text.charCodeAt(start - 1))) continue;
-      const first = text.charCodeAt(start);
+      // Two letters come before the check digits, so a run that ends in the two characters before cannot: the runs
+      // rule out dates and times (`2024-06-01`, `18:10`) without reading the text, which costs more.
+      if (runs[k + 1]! - runs[k]! < 2 || start < 0 || (k > 0 && runs[k - 1]! >= start)) continue;
+      // The letter right before the digits is the rarest part: read it first.
       const second = text.charCodeAt(start + 1);
+      if (!isAsciiLetter(second)) continue;
+      const first = text.charCodeAt(start);
       const upper = isUpperLetter(first) && isUpperLetter(second);
       if (!upper && !(isLowerLetter(first) && isLowerLetter(second))) continue;
+      if (isWordChar(text.charCodeAt(start - 1))) continue;
       const length = lengthByCountry[((first | 0x20) - 97) * 26 + ((second | 0x20) - 97)]!;
       if (length === 0) continue;
       const end = readIban(text, start, length, upper);
@@ -37,24 +42,27 @@ for (const [country, length] of Object.entries(ibanLengths)) {
 
 /** Where the IBAN of `length` characters that starts at `start` ends, or -1 when the text holds none there. */
 function readIban(text: string, start: number, length: number, upper: boolean): number {
-  let compact = '';
+  // The shape is checked first, building no string: most candidates (`id12 …`, `ab12cd`) fail it.
+  let count = 0;
   let position = start;
   let grouped = false;
-  while (compact.length < length) {
+  while (count < length) {
     // Grouped or not is settled after the first four characters; grouped means a single space after every four.
-    if (grouped && compact.length % 4 === 0) {
+    if (grouped && count % 4 === 0) {
       if (text.charCodeAt(position) !== 32) return -1;
       position++;
-    } else if (compact.length === 4 && text.charCodeAt(position) === 32) {
+    } else if (count === 4 && text.charCodeAt(position) === 32) {
       grouped = true;
       position++;
     }
     const code = text.charCodeAt(position);
     if (!isDigit(code) && !(upper ? isUpperLetter(code) : isLowerLetter(code))) return -1;
-    compact += text[position];
+    count++;
     position++;
   }
   const after = text.charCodeAt(position);
   if (isWordChar(after)) return -1;
+  const written = text.slice(start, position);
+  const compact = grouped ? written.replaceAll(' ', '') : written;
   return mod97(upper ? compact : compact.toUpperCase()) === 1 ? position : -1;
 }

@@ -33,8 +33,16 @@ describe('IP_ADDRESS: IPv4', () => {
     ['a host name part', 'node.1.2.3.4'],
     ['a trailing label', '1.2.3.4.nip'],
     ['a letter after', '1.2.3.4a'],
+    ['a version cue on the line before', 'firmware=\n1.2.3.4'],
   ])('refuses %s', (_, text) => {
     expect(ips(text)).toEqual([]);
+  });
+});
+
+describe('IP_ADDRESS: IPv4 among other dotted numbers', () => {
+  it('finds a quad after times and decimals, and after a word that merely ends in a cue', () => {
+    expect(ips('at 2024-06-01T18:10:56.123Z (3.14 s) from 10.0.0.1')).toEqual(['10.0.0.1']);
+    expect(ips('aversion 10.0.0.1, host\n10.0.0.2')).toEqual(['10.0.0.1', '10.0.0.2']);
   });
 });
 
@@ -46,6 +54,7 @@ describe('IP_ADDRESS: IPv6', () => {
     ['compressed in the middle', 'fe80::a1b2:3:4'],
     ['link-local with a zone', 'fe80::1%eth0'],
     ['embedded IPv4', '::ffff:192.168.1.1'],
+    ['full with an embedded IPv4', '1:2:3:4:5:6:1.2.3.4'],
     ['upper case', '2001:DB8::8A2E:370:7334'],
   ])('finds the %s form', (_, address) => {
     expect(ips(`peer ${address} closed`)).toEqual([address]);

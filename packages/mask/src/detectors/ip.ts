@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Span } from '../types.js';
 import { isAsciiLetter, isDigit, isHexDigit, isWordChar } from './characters.js';
-import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
+import { type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
  * IP_ADDRESS (personal data under the GDPR, so labelled `pii` as well as `network`). Score 0.85.
@@ -16,50 +16,105 @@ import { type IndexedDetector, indexedDetector, type TextIndex } from './text-in
  *   `a[10::20]`, `::1`) — slices, scopes and loopback, not addresses worth masking.
  */
 export function ipDetector(): IndexedDetector {
-  return indexedDetector('IP_ADDRESS', ['pii', 'network'], (index, spans) => {
+  return indexedDetector('IP_ADDRESS', ['pii', 'network'], ({ text }, spans) => {
     const ipv6: Span[] = [];
-    findIpv6(index.text, ipv6);
+    findIpv6(text, ipv6);
     // An IPv4 embedded in an IPv6 address (`::ffff:192.0.2.1`) is part of that finding, not one of its own.
-    findIpv4(index, ipv6, spans);
+    findIpv4(text, ipv6, spans);
     spans.push(...ipv6);
   });
 }
 
 const versionCue = /(?:^|[^a-z])(?:v|ver|version|build|release|rev|revision|firmware)\.?\s*[:#=]?\s*$/i;
 
-function findIpv4({ text, digitRuns: runs }: TextIndex, ipv6: readonly Span[], spans: Span[]): void {
+/**
+ * Dotted quads, found from their first dot: far fewer dots than digit runs, and `indexOf` finds them natively. The
+ * octets are read from the text as maximal runs of digits, as the text's digit runs would give them.
+ */
+function findIpv4(text: string, ipv6: readonly Span[], spans: Span[]): void {
   let v6 = 0;
-  for (let k = 0; k + 7 < runs.length; k += 2) {
-    if (runs[k + 1]! - runs[k]! > 3 || text.charCodeAt(runs[k + 1]!) !== 46) continue;
-    let quad = true;
-    for (let part = 0; part < 4 && quad; part++) {
-      const start = runs[k + 2 * part]!;
-      const end = runs[k + 2 * part + 1]!;
-      quad =
-        isOctet(text, start, end) &&
-        (part === 3 || (text.charCodeAt(end) === 46 && runs[k + 2 * part + 2] === end + 1));
+  let dot = text.indexOf('.');
+  while (dot !== -1) {
+    // Most dots end a sentence or split a host name: the character before rules them out.
+    const start = octetStart(text, dot);
+    const end = start === -1 ? -1 : quadEnd(text, dot);
+    if (end !== -1 && isIpv4At(text, start, end)) {
+      while (v6 < ipv6.length && ipv6[v6]!.end <= start) v6++;
+      if (v6 >= ipv6.length || ipv6[v6]!.start >= end) {
+        spans.push({ type: 'IP_ADDRESS', start, end, score: 0.85 });
+        // The quad's last octet never starts another: the search goes on after it.
+        dot = text.indexOf('.', end + 1);
+        continue;
+      }
     }
-    if (!quad) continue;
-    const start = runs[k]!;
-    const end = runs[k + 7]!;
-    const before = text.charCodeAt(start - 1);
-    const after = text.charCodeAt(end);
-    if (isWordChar(before) || isWordChar(after)) continue;
-    if (before === 46 && isWordChar(text.charCodeAt(start - 2))) continue;
-    if (after === 46 && isWordChar(text.charCodeAt(end + 1))) continue;
-    if (versionCue.test(text.slice(Math.max(0, start - 16), start))) continue;
-    while (v6 < ipv6.length && ipv6[v6]!.end <= start) v6++;
-    if (v6 < ipv6.length && ipv6[v6]!.start < end) continue;
-    spans.push({ type: 'IP_ADDRESS', start, end, score: 0.85 });
-    k += 6;
+    dot = text.indexOf('.', dot + 1);
   }
 }
 
-function isOctet(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length < 1 || length > 3) return false;
-  if (length > 1 && text.charCodeAt(start) === 48) return false;
-  return Number(text.slice(start, end)) <= 255;
+/** Where the dotted quad whose first dot is at `dot` ends, or -1: three more octets, each after a single dot. */
+function quadEnd(text: string, dot: number): number {
+  let end = octetEnd(text, dot + 1);
+  for (let part = 2; part < 4 && end !== -1; part++) {
+    end = text.charCodeAt(end) === 46 ? octetEnd(text, end + 1) : -1;
+  }
+  return end;
+}
+
+/**
+ * An octet is a whole run of one to three digits, without a leading zero, at most 255 (a longer run is never one).
+ * These two read it forwards from its start and backwards from its end, each character once: most candidates are
+ * a time's fraction or a decimal (`56.123Z`, `3.14`) and fail within a few characters.
+ */
+function octetEnd(text: string, start: number): number {
+  const first = text.charCodeAt(start) - 48;
+  if (!(first >= 0 && first <= 9)) return -1;
+  const second = text.charCodeAt(start + 1) - 48;
+  if (!(second >= 0 && second <= 9)) return start + 1;
+  const third = text.charCodeAt(start + 2) - 48;
+  if (!(third >= 0 && third <= 9)) return first === 0 ? -1 : start + 2;
+  if (first === 0 || isDigit(text.charCodeAt(start + 3))) return -1;
+  return first * 100 + second * 10 + third <= 255 ? start + 3 : -1;
+}
+
+/** The start of the octet that ends at `end` (see {@link octetEnd}), or -1. */
+function octetStart(text: string, end: number): number {
+  const last = text.charCodeAt(end - 1) - 48;
+  if (!(last >= 0 && last <= 9)) return -1;
+  const second = text.charCodeAt(end - 2) - 48;
+  if (!(second >= 0 && second <= 9)) return end - 1;
+  const first = text.charCodeAt(end - 3) - 48;
+  if (!(first >= 0 && first <= 9)) return second === 0 ? -1 : end - 2;
+  if (first === 0 || isDigit(text.charCodeAt(end - 4))) return -1;
+  return first * 100 + second * 10 + last <= 255 ? end - 3 : -1;
+}
+
+/** The quad at `[start, end)` stands alone: not glued to a word or a longer dotted run, not after a version cue. */
+function isIpv4At(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  if (isWordChar(before) || isWordChar(after)) return false;
+  if (before === 46 && isWordChar(text.charCodeAt(start - 2))) return false;
+  if (after === 46 && isWordChar(text.charCodeAt(end + 1))) return false;
+  return !(mayFollowVersionCue(text, start) && versionCue.test(text.slice(Math.max(0, start - 16), start)));
+}
+
+/**
+ * Whether, going back from `start` over what may follow a version cue (spaces, `.`, `:`, `#`, `=`), a letter comes
+ * within the cue's 16-character window: the cue's pattern cannot match without one, and most quads follow a
+ * newline or a quote.
+ */
+function mayFollowVersionCue(text: string, start: number): boolean {
+  const limit = Math.max(0, start - 16);
+  let i = start - 1;
+  while (i >= limit && mayFollowCue(text.charCodeAt(i))) i--;
+  return i >= limit && isAsciiLetter(text.charCodeAt(i));
+}
+
+/** `\s`, `.`, `:`, `#` and `=`, and (not worth telling apart) anything past ASCII. */
+function mayFollowCue(code: number): boolean {
+  return (
+    code === 32 || code === 46 || code === 58 || code === 35 || code === 61 || (code >= 9 && code <= 13) || code > 127
+  );
 }
 
 const maxIpv6 = 45;
@@ -74,14 +129,36 @@ function findIpv6(text: string, spans: Span[]): void {
       colon = text.indexOf(':', colon + 1);
       continue;
     }
-    // The token of hex digits, colons and dots around this colon; never back over the last one.
+    // The token of hex digits, colons and dots around this colon; never back over the last one. Its colons are
+    // counted on the way: most tokens are times (`18:10:56.123`).
+    let colons = 1;
+    let compressed = false;
     let start = colon;
-    while (start > floor && isIpv6Char(text.charCodeAt(start - 1))) start--;
+    while (start > floor) {
+      const code = text.charCodeAt(start - 1);
+      if (!isIpv6Char(code)) break;
+      if (code === 58) {
+        colons++;
+        if (text.charCodeAt(start) === 58) compressed = true;
+      }
+      start--;
+    }
     let end = colon + 1;
-    while (end < text.length && isIpv6Char(text.charCodeAt(end))) end++;
+    while (end < text.length) {
+      const code = text.charCodeAt(end);
+      if (!isIpv6Char(code)) break;
+      if (code === 58) {
+        colons++;
+        if (text.charCodeAt(end - 1) === 58) compressed = true;
+      }
+      end++;
+    }
     floor = end;
-    const found = ipv6In(text, start, end);
-    if (found !== undefined) spans.push(found);
+    // Without a `::` an IPv6 address has seven colons, or six before an embedded IPv4.
+    if (compressed || colons >= 6) {
+      const found = ipv6In(text, start, end);
+      if (found !== undefined) spans.push(found);
+    }
     colon = text.indexOf(':', end);
   }
 }
@@ -103,35 +180,46 @@ function ipv6In(text: string, tokenStart: number, tokenEnd: number): Span | unde
     if (zoneEnd === end + 1 || zoneEnd - end > 32) return undefined;
   }
   if (isWordChar(text.charCodeAt(zoneEnd))) return undefined;
-  const address = text.slice(start, end);
-  if (!looksLikeAnAddress(address)) return undefined;
+  if (!looksLikeAnAddress(text, start, end)) return undefined;
   if (isIP(text.slice(start, zoneEnd)) !== 6) return undefined;
   return { type: 'IP_ADDRESS', start, end: zoneEnd, score: 0.85 };
 }
 
-function looksLikeAnAddress(address: string): boolean {
+/** The shape checks on `text[start, end)` (hex digits, colons and dots) that {@link isIP} does not make. */
+function looksLikeAnAddress(text: string, start: number, end: number): boolean {
   let colons = 0;
+  let lastColon = -1;
+  let compressed = false;
+  let firstDot = -1;
+  let dots = 0;
   let hasDigit = false;
   let longGroup = false;
   let allPairs = true;
   let group = 0;
-  for (let i = 0; i <= address.length; i++) {
-    const code = address.charCodeAt(i);
-    if (i === address.length || code === 58) {
+  for (let i = start; i <= end; i++) {
+    const code = text.charCodeAt(i);
+    if (i === end || code === 58) {
       if (group >= 3) longGroup = true;
       if (group !== 2) allPairs = false;
-      if (code === 58) colons++;
+      if (i < end) {
+        if (i > start && text.charCodeAt(i - 1) === 58) compressed = true;
+        colons++;
+        lastColon = i;
+      }
       group = 0;
       continue;
     }
-    if (isDigit(code)) hasDigit = true;
+    if (code === 46) {
+      if (firstDot === -1) firstDot = i;
+      dots++;
+    } else if (isDigit(code)) {
+      hasDigit = true;
+    }
     group++;
   }
-  const compressed = address.includes('::');
   if (colons < 2 || !hasDigit || (!compressed && allPairs)) return false;
   // Dots only as an embedded IPv4 at the end (`::ffff:192.0.2.1`), never in a time (`06:42:52.088`).
-  const dot = address.indexOf('.');
-  if (dot !== -1 && (dot < address.lastIndexOf(':') || address.split('.').length !== 4)) return false;
+  if (firstDot !== -1 && (firstDot < lastColon || dots !== 3)) return false;
   return longGroup || (!compressed && colons === 7);
 }
 

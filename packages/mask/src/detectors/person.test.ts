@@ -51,6 +51,15 @@ describe('PERSON: given name and surname', () => {
     expect(names("Kevin McDonald's notes")).toEqual(['Kevin McDonald']);
   });
 
+  it('reads a name only as a whole word', () => {
+    expect(people('Dear Johnson, thanks')).toEqual([{ text: 'Johnson', score: 0.75 }]);
+    expect(names('Dear Smithson, thanks')).toEqual([]);
+    expect(names('9John Smith and xJohn Smith')).toEqual([]);
+    // An underscore or a hyphen does not join words here.
+    expect(names('user_John Smith called')).toEqual(['John Smith']);
+    expect(names('ticket-John Smith called')).toEqual(['John Smith']);
+  });
+
   it('takes an unambiguous given name with any capitalised word at 0.7', () => {
     expect(people('Call Priya Venkataraman today')).toEqual([{ text: 'Priya Venkataraman', score: 0.7 }]);
     expect(people('Élodie and Jurgen Überhuber')).toEqual([{ text: 'Jurgen Überhuber', score: 0.7 }]);

@@ -1,8 +1,9 @@
 /**
  * PERSON: people's names in free text, found from a names list rather than a model.
  *
- * A capitalised word is a candidate only where it starts a word (one literal-class regex finds them; nothing else is
- * read between them). A name is reported when
+ * The candidates are the known names and honorifics themselves, where they are whole words: one regex pass over the
+ * text (a trie of every name, see `knownWordPattern`) stops only there, and nothing else is read between them. A
+ * name is reported when
  * - a known given name is followed by a known surname (0.85) or, when the given name is not also an everyday word
  *   ("May", "Will", "Grant"), by any capitalised word (0.7), optionally with a middle initial: "John Q. Smith";
  * - an honorific is followed by capitalised words: "Dr. Okafor", "Ms Jane Doe" (0.85; the honorific stays outside);
@@ -69,10 +70,43 @@ const placePrefixes: ReadonlySet<string> = new Set(
 
 const months: ReadonlySet<string> = new Set(['April', 'May', 'June', 'August']);
 
+/** What a word is to this detector, as bit flags: one map lookup answers every question asked of it. */
+const honorificWord = 1;
+const givenName = 2;
+const surname = 4;
+const wordLikeName = 8;
+const monthName = 16;
+const notNameWord = 32;
+
+let wordKinds: ReadonlyMap<string, number> | undefined;
+
+/** The flags of every honorific, name, month and word that never continues a name. */
+function kindsOf(names: NameSets): ReadonlyMap<string, number> {
+  if (wordKinds !== undefined) return wordKinds;
+  const kinds = new Map<string, number>();
+  const mark = (words: Iterable<string>, kind: number) => {
+    for (const word of words) kinds.set(word, (kinds.get(word) ?? 0) | kind);
+  };
+  mark(honorifics, honorificWord);
+  mark(names.given, givenName);
+  mark(names.surnames, surname);
+  mark(names.wordLike, wordLikeName);
+  mark(months, monthName);
+  mark(notNameWords, notNameWord);
+  wordKinds = kinds;
+  return kinds;
+}
+
+function is(kind: number, flag: number): boolean {
+  return (kind & flag) !== 0;
+}
+
 interface Word {
   start: number;
   end: number;
   text: string;
+  /** Its {@link kindsOf} flags, 0 for any other word. */
+  kind: number;
 }
 
 /**
@@ -84,91 +118,127 @@ interface Word {
  * // spans: [{ type: 'PERSON', start: 10, end: 22, score: 0.85 }]
  */
 export function personDetector(): Detector {
-  const capitalised = /[A-Z][a-z'\u2019]/g;
   return {
     type: 'PERSON',
     labels,
     detect(text: string, spans: Span[]): void {
       const names = nameSets();
-      const filter = knownWordFilter(names);
-      capitalised.lastIndex = 0;
-      while (capitalised.test(text)) {
-        const start = capitalised.lastIndex - 2;
-        if (isWordChar(text.charCodeAt(start - 1))) continue;
-        const end = wordEnd(text, start);
-        // Most capitalised words are not names: the filter rules them out without building a string.
-        if (end === -1 || !mayBeKnown(filter, wordHash(text, start, end))) continue;
-        const found = nameAt(text, { start, end, text: text.slice(start, end) }, names);
-        if (found === undefined) continue;
+      const known = knownWordPattern(names);
+      const kinds = kindsOf(names);
+      known.lastIndex = 0;
+      for (let match = known.exec(text); match !== null; match = known.exec(text)) {
+        const start = match.index;
+        const word = { start, end: start + match[0].length, text: match[0], kind: kinds.get(match[0]) ?? 0 };
+        const found = nameAt(text, word, kinds);
+        if (found === undefined) {
+          // Another word may start inside this one, after a hyphen.
+          known.lastIndex = start + 1;
+          continue;
+        }
         spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
-        capitalised.lastIndex = found.end;
+        known.lastIndex = found.end;
       }
     },
   };
 }
 
-let filterBits: Uint32Array | undefined;
+/** Latin letters as {@link isLetter} reads them, for a regex class. */
+const letterClass = 'A-Za-z\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u024f';
 
-/** A 64-kbit Bloom filter (two probes) over every name and honorific: ~0.3% of other words get through. */
-function knownWordFilter(names: NameSets): Uint32Array {
-  if (filterBits !== undefined) return filterBits;
-  const bits = new Uint32Array(2048);
-  for (const set of [names.given, names.surnames, honorifics]) {
-    for (const word of set) {
-      const hash = wordHash(word, 0, word.length);
-      for (const bit of [hash & 0xffff, hash >>> 16]) bits[bit >>> 5] = (bits[bit >>> 5] ?? 0) | (1 << (bit & 31));
+let knownWords: RegExp | undefined;
+
+/**
+ * One regex for every name and honorific that can start a word here, as a whole word: not after a letter, digit or
+ * apostrophe, and ending where {@link wordEnd} ends it (`O'Brien's` holds `O'Brien`; `Smithson`, `Smith-Jones`
+ * hold no `Smith`). Written as a trie of alternations (`(?:A(?:dam(?:s)?|lice)|B…)`), which the regex engine runs
+ * as one native pass that stops only at names — far cheaper than stopping at every capitalised word. Each try
+ * reads at most a name's length and three characters after it, so the pass is linear.
+ */
+function knownWordPattern(names: NameSets): RegExp {
+  if (knownWords !== undefined) return knownWords;
+  // A candidate starts with a capital and a lower-case letter or apostrophe; a word that would not end where the
+  // name does (`Ab's`, `Ab-`) can never be read as that name.
+  const words = [...names.given, ...names.surnames, ...honorifics].filter(
+    (word) => /^[A-Z][a-z'\u2019]/.test(word) && word.length < longestWord && wordEnd(`${word} `, 0) === word.length,
+  );
+  const notAfter = `(?<![${letterClass}0-9'\\u2019])`;
+  const wordGoesOn = `(?![${letterClass}]|-[${letterClass}]|['\\u2019](?!s(?![${letterClass}]))[${letterClass}])`;
+  knownWords = new RegExp(`${notAfter}${alternation(words)}${wordGoesOn}`, 'g');
+  return knownWords;
+}
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  isWord: boolean;
+}
+
+/** A regex source that matches exactly the given words, as nested alternations sharing their prefixes. */
+function alternation(words: readonly string[]): string {
+  const root: TrieNode = { children: new Map(), isWord: false };
+  for (const word of words) {
+    let node = root;
+    for (const char of word) {
+      let child = node.children.get(char);
+      if (child === undefined) {
+        child = { children: new Map(), isWord: false };
+        node.children.set(char, child);
+      }
+      node = child;
     }
+    node.isWord = true;
   }
-  filterBits = bits;
-  return bits;
+  const source = (node: TrieNode): string => {
+    const branches = [...node.children].map(
+      ([char, child]) => char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') + source(child),
+    );
+    if (branches.length === 0) return '';
+    if (branches.length === 1 && !node.isWord) return branches[0]!;
+    return `(?:${branches.join('|')})${node.isWord ? '?' : ''}`;
+  };
+  return source(root);
 }
 
-function mayBeKnown(bits: Uint32Array, hash: number): boolean {
-  const low = hash & 0xffff;
-  const high = hash >>> 16;
-  return ((bits[low >>> 5] ?? 0) & (1 << (low & 31))) !== 0 && ((bits[high >>> 5] ?? 0) & (1 << (high & 31))) !== 0;
-}
-
-/** FNV-1a over `text[start, end)`. */
-function wordHash(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-function nameAt(text: string, word: Word, names: NameSets): { start: number; end: number; score: number } | undefined {
-  if (honorifics.has(word.text)) return afterHonorific(text, word.end);
-  const { given, surnames, wordLike } = names;
-  if (given.has(word.text)) {
-    if (placePrefixes.has(previousWord(text, word.start))) return undefined; // San Francisco, St Helena, New Albany
-    const next = followingName(text, word.end);
+function nameAt(
+  text: string,
+  word: Word,
+  kinds: ReadonlyMap<string, number>,
+): { start: number; end: number; score: number } | undefined {
+  const { kind } = word;
+  if (is(kind, honorificWord)) return afterHonorific(text, word.end, kinds);
+  const wordy = is(kind, wordLikeName);
+  if (is(kind, givenName)) {
+    if (afterPlacePrefix(text, word.start)) return undefined; // San Francisco, St Helena, New Albany
+    const next = followingName(text, word.end, kinds);
     if (next !== undefined) {
-      const wordy = wordLike.has(word.text);
-      if (surnames.has(next.text) && !(wordy && wordLike.has(next.text))) {
+      if (is(next.kind, surname) && !(wordy && is(next.kind, wordLikeName))) {
         return { start: word.start, end: next.end, score: 0.85 };
       }
-      if (given.has(next.text)) {
+      if (is(next.kind, givenName)) {
         // "Mary Ann Smith": a second given name, then the surname.
-        const last = followingName(text, next.end);
-        if (last !== undefined && surnames.has(last.text)) return { start: word.start, end: last.end, score: 0.85 };
+        const last = followingName(text, next.end, kinds);
+        if (last !== undefined && is(last.kind, surname)) return { start: word.start, end: last.end, score: 0.85 };
       }
       if (!wordy) return { start: word.start, end: next.end, score: 0.7 };
     }
     const cue = cueBefore(text, word.start);
-    if (cue === undefined || (weakCues.has(cue) && wordLike.has(word.text))) return undefined;
-    if ((weakCues.has(cue) || cue === 'signed') && months.has(word.text)) return undefined;
+    if (cue === undefined || (weakCues.has(cue) && wordy)) return undefined;
+    if ((weakCues.has(cue) || cue === 'signed') && is(kind, monthName)) return undefined;
     return { start: word.start, end: next?.end ?? word.end, score: 0.75 };
   }
-  if (surnames.has(word.text)) {
+  if (is(kind, surname)) {
     const cue = cueBefore(text, word.start);
-    if (cue === undefined || (weakCues.has(cue) && wordLike.has(word.text))) return undefined;
+    if (cue === undefined || (weakCues.has(cue) && wordy)) return undefined;
     return { start: word.start, end: word.end, score: 0.75 };
   }
   return undefined;
 }
 
 /** "Dr. Jane Okafor", "Mr O'Neil", "Prof. J. R. Tolkien": up to three capitalised words or initials. */
-function afterHonorific(text: string, from: number): { start: number; end: number; score: number } | undefined {
+function afterHonorific(
+  text: string,
+  from: number,
+  kinds: ReadonlyMap<string, number>,
+): { start: number; end: number; score: number } | undefined {
   let i = text.charCodeAt(from) === 46 /* . */ ? from + 1 : from;
   let start = -1;
   let end = -1;
@@ -181,8 +251,8 @@ function afterHonorific(text: string, from: number): { start: number; end: numbe
       i = initialEnd;
       continue;
     }
-    const word = titleWordAt(text, at);
-    if (word === undefined || notNameWords.has(word.text)) break;
+    const word = titleWordAt(text, at, kinds);
+    if (word === undefined || is(word.kind, notNameWord)) break;
     if (start === -1) start = at;
     end = word.end;
     i = word.end;
@@ -191,7 +261,7 @@ function afterHonorific(text: string, from: number): { start: number; end: numbe
 }
 
 /** The capitalised word after one or two spaces (and an optional middle initial), if it can continue a name. */
-function followingName(text: string, from: number): Word | undefined {
+function followingName(text: string, from: number, kinds: ReadonlyMap<string, number>): Word | undefined {
   let i = skipSpaces(text, from);
   if (i === from) return undefined;
   const initialEnd = initialAt(text, i);
@@ -200,8 +270,8 @@ function followingName(text: string, from: number): Word | undefined {
     if (after === initialEnd) return undefined;
     i = after;
   }
-  const word = titleWordAt(text, i);
-  if (word === undefined || notNameWords.has(word.text)) return undefined;
+  const word = titleWordAt(text, i, kinds);
+  if (word === undefined || is(word.kind, notNameWord)) return undefined;
   return word;
 }
 
@@ -220,6 +290,15 @@ function cueBefore(text: string, start: number): string | undefined {
   return cues.has(word) ? word : undefined;
 }
 
+/** Whether the word just before `start` (see {@link previousWord}) makes a place of a name after it. */
+function afterPlacePrefix(text: string, start: number): boolean {
+  if (text.charCodeAt(start - 1) !== 32) return false;
+  let i = start - 2;
+  while (i >= start - 12 && isLetter(text.charCodeAt(i))) i--;
+  // Every prefix is capitalised: most words before a name are ruled out without building a string.
+  return isUpper(text.charCodeAt(i + 1)) && placePrefixes.has(text.slice(i + 1, start - 1));
+}
+
 /** The word just before `start`, separated by one space ("" when there is none). */
 function previousWord(text: string, start: number): string {
   if (text.charCodeAt(start - 1) !== 32) return '';
@@ -229,17 +308,22 @@ function previousWord(text: string, start: number): string {
 }
 
 /** A Title-case word at `i`: an upper-case letter, then lower-case letters (with O'Brien, Smith-Jones, McDonald). */
-function titleWordAt(text: string, i: number): Word | undefined {
+function titleWordAt(text: string, i: number, kinds: ReadonlyMap<string, number>): Word | undefined {
   if (!isUpper(text.charCodeAt(i))) return undefined;
   const second = text.charCodeAt(i + 1);
   if (!isLower(second) && second !== 39 && second !== 0x2019) return undefined;
   const end = wordEnd(text, i);
-  return end === -1 ? undefined : { start: i, end, text: text.slice(i, end) };
+  if (end === -1) return undefined;
+  const word = text.slice(i, end);
+  return { start: i, end, text: word, kind: kinds.get(word) ?? 0 };
 }
+
+/** Past this many characters a word is too long to be a name. */
+const longestWord = 40;
 
 /** The end of the word starting at `start`, stopping before a possessive "'s"; -1 when too long to be a name. */
 function wordEnd(text: string, start: number): number {
-  const limit = start + 40;
+  const limit = start + longestWord;
   let i = start + 1;
   while (i < limit) {
     const c = text.charCodeAt(i);
@@ -286,8 +370,4 @@ function isLower(c: number): boolean {
 /** Latin letters, including Latin-1 and Latin Extended-A accented ones. */
 function isLetter(c: number): boolean {
   return isAsciiLetter(c) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7);
-}
-
-function isWordChar(c: number): boolean {
-  return isLetter(c) || (c >= 48 && c <= 57) || c === 39 || c === 0x2019;
 }
