@@ -39,13 +39,14 @@ Ingrid Sigrid Karin Annika Daan Sem Bram Thijs Ruben Sanne Fleur Lotte Anouk Fem
 Beatriz Jose Juan Luis Carlos Jorge Miguel Alejandro Diego Fernando Javier Ricardo Manuel Francisco Rafael Sergio
 Pablo Andres Eduardo Roberto Raul Hector Mateo Santiago Emilio Joaquin Ignacio Alvaro Gonzalo Guadalupe Carmen Rosa
 Ana Lucia Isabel Sofia Valeria Camila Daniela Gabriela Mariana Paula Fernanda Alejandra Ximena Catalina Marisol
+Larissa Leticia Bruna Thais
 Yolanda Esperanza Dolores Pilar Consuelo Rocio Adriana Veronica Monica Claudia Lorena Aarav Vivaan Aditya Vihaan
 Arjun Sai Reyansh Krishna Ishaan Shaurya Rahul Rohit Amit Sumit Vikram Sanjay Rajesh Suresh Ramesh Mahesh Ganesh
 Dinesh Anil Sunil Vijay Ajay Ravi Arun Karthik Pradeep Deepak Manoj Naveen Praveen Srinivas Venkat Harish Nikhil
 Ankit Gaurav Varun Siddharth Aniket Abhishek Akash Prakash Raj Priya Ananya Diya Aadhya Saanvi Anika Kavya Isha Neha
 Pooja Anjali Sneha Shreya Divya Swati Kavita Sunita Anita Meera Lakshmi Deepika Aishwarya Nisha Ritu Rekha Geeta
-Sushma Pallavi Shruti Aarti Preeti Asha Wei Jing Fang Min Ying Hui Yan Lei Jun Jie Hao Xin Ming Hong Ping Tao Qiang
-Xiaoming Xiaohong Yifan Zihan Haoran Yuxuan Zhiwei Jiahui Meiling Xiuying Guiying Yanling Hiroshi Takashi Kenji
+Sushma Pallavi Shruti Aarti Preeti Asha Wei Chen Lin Jing Fang Min Ying Hui Yan Lei Jun Jie Hao Xin Ming Hong Ping Tao
+Qiang Xiaoming Xiaohong Yifan Zihan Haoran Yuxuan Zhiwei Jiahui Meiling Xiuying Guiying Yanling Hiroshi Takashi Kenji
 Satoshi Yuki Haruto Sota Yuto Ren Hina Yui Sakura Aoi Akiko Yoko Keiko Naoko Kenta Daiki Takumi Shota Minjun Seojun
 Jiwoo Seoyeon Jimin Jisoo Hyun Sungmin Jiho Yuna Minji Minh Thanh Huong Linh Tuan Hung Dung Mohammed Muhammad
 Mohamed Ahmed Ali Omar Hassan Hussein Ibrahim Youssef Khalid Mahmoud Mustafa Abdullah Tariq Karim Samir Nadia

@@ -65,6 +65,35 @@ describe('PERSON: given name and surname', () => {
     expect(people('Élodie and Jurgen Überhuber')).toEqual([{ text: 'Jurgen Überhuber', score: 0.7 }]);
   });
 
+  it('reads names through their accents (the lists are romanised)', () => {
+    expect(people('Ask Jürgen Müller')).toEqual([{ text: 'Jürgen Müller', score: 0.85 }]);
+    expect(names('Spoke with François Lefèvre and João Gonçalves')).toEqual(['François Lefèvre', 'João Gonçalves']);
+    expect(names('Zoë Okafor approved')).toEqual(['Zoë Okafor']);
+  });
+
+  it('takes a third word after a second given name, and a second surname', () => {
+    expect(people('Spoke with Nancy Gabriela Novak today')).toEqual([{ text: 'Nancy Gabriela Novak', score: 0.7 }]);
+    expect(people('Maria Garcia Lopez called')).toEqual([{ text: 'Maria Garcia Lopez', score: 0.85 }]);
+    // ...but not an everyday word or a month
+    expect(names('Thanks Mary Ann Monday')).toEqual(['Mary Ann']);
+  });
+
+  it('keeps surname particles with the surname', () => {
+    expect(people('Emergency contact: Lena van der Berg')).toEqual([{ text: 'Lena van der Berg', score: 0.85 }]);
+    expect(names('Ana de la Cruz signed')).toEqual(['Ana de la Cruz']);
+    expect(names('Lucas and the rest')).toEqual([]);
+  });
+
+  it('does not take a company for a person', () => {
+    expect(names('Account: Wayne Enterprises (Austin)')).toEqual([]);
+    expect(names('Jordan Industries and Chase Holdings')).toEqual([]);
+  });
+
+  it('takes an unlisted given name before a known surname after a cue', () => {
+    expect(people('Owner: Ximenez Nair')).toEqual([{ text: 'Ximenez Nair', score: 0.75 }]);
+    expect(names('The Nair report')).toEqual([]);
+  });
+
   it('needs a known surname after a given name that is also a word', () => {
     expect(names('Will Smith and Mark Johnson attended')).toEqual(['Will Smith', 'Mark Johnson']);
     expect(names('Will Microsoft ship it? Mark Down the price.')).toEqual([]);

@@ -38,6 +38,11 @@ const cues: ReadonlySet<string> = new Set([
   'sincerely',
   'from',
   'by',
+  'owner',
+  'requester',
+  'assignee',
+  'reporter',
+  'author',
 ]);
 
 /** Verbs that make "by" a strong cue: "signed by Mark" (but "by May" is a date). */
@@ -58,7 +63,15 @@ const notNameWords: ReadonlySet<string> = new Set(
   Station River Lake Mountain Island Islands County City State Province Department Office Team Project Foundation
   January February March April June July August September October November December Jan Feb Mar Apr Jun Jul Aug
   Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri
-  Sat Sun Day Week Month Year Today Tomorrow Yesterday Report Meeting Review Summary Update Note Notes`.split(/\s+/),
+  Sat Sun Day Week Month Year Today Tomorrow Yesterday Report Meeting Review Summary Update Note Notes
+  Enterprises Industries Technologies Technology Systems Solutions Labs Services Consulting International Global
+  Logistics Media Foods Motors Pharma Software Networks Ventures Associates Trust Insurance Energy Airlines Gmbh
+  GmbH AG SA PLC Plc LLP Corporation Incorporated Limited Brothers Bros`.split(/\s+/),
+);
+
+/** Lower-case words that start a surname: "Lena van der Berg", "Ana de la Cruz", "Ludwig von Mises". */
+const surnameParticles: ReadonlySet<string> = new Set(
+  'van von der den de da das do dos di du del della la le ter ten bin ibn'.split(' '),
 );
 
 /** Words that make a place of the name after them. */
@@ -97,6 +110,50 @@ function kindsOf(names: NameSets): ReadonlyMap<string, number> {
   return kinds;
 }
 
+/**
+ * A word's flags, read through its accents: the lists are romanised (`Jurgen`, `Francois`, `Joao`), text often is
+ * not (`Jürgen`, `François`, `João`). Only a word with a non-ASCII letter pays for the folding.
+ */
+function kindOf(kinds: ReadonlyMap<string, number>, word: string): number {
+  const kind = kinds.get(word);
+  if (kind !== undefined) return kind;
+  return nonAscii.test(word) ? (kinds.get(foldAccents(word)) ?? 0) : 0;
+}
+
+const nonAscii = /[\u0080-\uffff]/;
+
+/** The Latin-1 and Latin Extended-A letters with accents, by the ASCII letter they fold to. */
+const accented: Readonly<Record<string, string>> = {
+  a: 'àáâãäåāăą',
+  c: 'çćč',
+  e: 'èéêëēėęě',
+  i: 'ìíîïīį',
+  n: 'ñńň',
+  o: 'òóôõöøōő',
+  u: 'ùúûüūůű',
+  y: 'ýÿ',
+  s: 'śšş',
+  z: 'źżž',
+  l: 'ł',
+  r: 'ř',
+  g: 'ğ',
+};
+
+const foldTable: ReadonlyMap<string, string> = new Map(
+  Object.entries(accented).flatMap(([plain, marks]) =>
+    [...marks].flatMap((mark) => [
+      [mark, plain],
+      [mark.toUpperCase(), plain.toUpperCase()],
+    ]),
+  ),
+);
+
+function foldAccents(word: string): string {
+  let out = '';
+  for (const char of word) out += foldTable.get(char) ?? char;
+  return out;
+}
+
 function is(kind: number, flag: number): boolean {
   return (kind & flag) !== 0;
 }
@@ -128,7 +185,7 @@ export function personDetector(): Detector {
       known.lastIndex = 0;
       for (let match = known.exec(text); match !== null; match = known.exec(text)) {
         const start = match.index;
-        const word = { start, end: start + match[0].length, text: match[0], kind: kinds.get(match[0]) ?? 0 };
+        const word = { start, end: start + match[0].length, text: match[0], kind: kindOf(kinds, match[0]) };
         const found = nameAt(text, word, kinds);
         if (found === undefined) {
           // Another word may start inside this one, after a hyphen.
@@ -138,8 +195,40 @@ export function personDetector(): Detector {
         spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
         known.lastIndex = found.end;
       }
+      if (accentedLetter.test(text)) findAccented(text, spans, kinds);
     },
   };
+}
+
+/** A letter with an accent; text without one (most logs) skips {@link findAccented}. */
+const accentedLetter = /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/;
+
+/** A whole capitalised word with an accented letter, up to that letter: `É`, `Jü`, `Franç`. */
+const accentedWord =
+  /(?<![A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f0-9'\u2019])(?:[\u00c0-\u00d6\u00d8-\u00de]|[A-Z][A-Za-z'\u2019]*[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f])/g;
+
+/**
+ * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the ASCII names regex cannot stop at: a
+ * second pass over capitalised words holding an accented letter, each read through its accents. Names the first
+ * pass already took (`Sarah François Thompson`) are not taken again.
+ */
+function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, number>): void {
+  const firstPass = spans.length;
+  accentedWord.lastIndex = 0;
+  for (let match = accentedWord.exec(text); match !== null; match = accentedWord.exec(text)) {
+    const word = titleWordAt(text, match.index, kinds);
+    if (word === undefined || word.kind === 0) continue;
+    let taken = false;
+    for (let i = firstPass - 1; i >= 0 && !taken; i--) {
+      const span = spans[i]!;
+      taken = span.type === 'PERSON' && span.start < word.end && word.start < span.end;
+    }
+    if (taken) continue;
+    const found = nameAt(text, word, kinds);
+    if (found === undefined) continue;
+    spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
+    accentedWord.lastIndex = Math.max(accentedWord.lastIndex, found.end);
+  }
 }
 
 /** Latin letters as {@link isLetter} reads them, for a regex class. */
@@ -210,13 +299,17 @@ function nameAt(
     if (afterPlacePrefix(text, word.start)) return undefined; // San Francisco, St Helena, New Albany
     const next = followingName(text, word.end, kinds);
     if (next !== undefined) {
+      const last = followingName(text, next.end, kinds);
       if (is(next.kind, surname) && !(wordy && is(next.kind, wordLikeName))) {
-        return { start: word.start, end: next.end, score: 0.85 };
+        // "Maria Garcia Lopez": a second surname.
+        const end = last !== undefined && is(last.kind, surname) && !is(last.kind, wordLikeName) ? last.end : next.end;
+        return { start: word.start, end, score: 0.85 };
       }
-      if (is(next.kind, givenName)) {
-        // "Mary Ann Smith": a second given name, then the surname.
-        const last = followingName(text, next.end, kinds);
-        if (last !== undefined && is(last.kind, surname)) return { start: word.start, end: last.end, score: 0.85 };
+      if (is(next.kind, givenName) && last !== undefined) {
+        // "Mary Ann Smith": a second given name, then the surname — or any capitalised word that is not an
+        // everyday one ("Nancy Gabriela Novak").
+        if (is(last.kind, surname)) return { start: word.start, end: last.end, score: 0.85 };
+        if (!wordy && !is(last.kind, wordLikeName)) return { start: word.start, end: last.end, score: 0.7 };
       }
       if (!wordy) return { start: word.start, end: next.end, score: 0.7 };
     }
@@ -227,8 +320,12 @@ function nameAt(
   }
   if (is(kind, surname)) {
     const cue = cueBefore(text, word.start);
-    if (cue === undefined || (weakCues.has(cue) && wordy)) return undefined;
-    return { start: word.start, end: word.end, score: 0.75 };
+    if (cue !== undefined) return weakCues.has(cue) && wordy ? undefined : { ...word, score: 0.75 };
+    // "Owner: Larissa Nair": a given name not on the list, then a known surname, after a cue.
+    const before = wordy ? undefined : titleWordBefore(text, word.start, kinds);
+    if (before === undefined || is(before.kind, notNameWord)) return undefined;
+    const outer = cueBefore(text, before.start);
+    return outer === undefined || weakCues.has(outer) ? undefined : { start: before.start, end: word.end, score: 0.75 };
   }
   return undefined;
 }
@@ -270,9 +367,32 @@ function followingName(text: string, from: number, kinds: ReadonlyMap<string, nu
     if (after === initialEnd) return undefined;
     i = after;
   }
-  const word = titleWordAt(text, i, kinds);
+  const particles = particlesAt(text, i);
+  const word = titleWordAt(text, particles, kinds);
   if (word === undefined || is(word.kind, notNameWord)) return undefined;
-  return word;
+  // A surname with particles is one, whatever its last word: "van der Berg".
+  return particles === i ? word : { start: i, end: word.end, text: text.slice(i, word.end), kind: surname };
+}
+
+/** Past up to two surname particles and their spaces at `i` ("van der ", "de la "); `i` when there are none. */
+function particlesAt(text: string, i: number): number {
+  let at = i;
+  for (let count = 0; count < 2; count++) {
+    let end = at;
+    while (end < at + 5 && text.charCodeAt(end) >= 97 && text.charCodeAt(end) <= 122) end++;
+    if (end === at || text.charCodeAt(end) !== 32 || !surnameParticles.has(text.slice(at, end))) break;
+    at = end + 1;
+  }
+  return at;
+}
+
+/** The Title-case word ending one space before `start` ("Larissa" in "Larissa Nair"), if there is one. */
+function titleWordBefore(text: string, start: number, kinds: ReadonlyMap<string, number>): Word | undefined {
+  if (text.charCodeAt(start - 1) !== 32) return undefined;
+  let i = start - 2;
+  while (i >= start - longestWord && isLetter(text.charCodeAt(i))) i--;
+  const word = titleWordAt(text, i + 1, kinds);
+  return word !== undefined && word.end === start - 1 ? word : undefined;
 }
 
 /** A lower-cased cue word just before `start` ("Dear ", "name: ", `"name": "`), if there is one. */
@@ -315,7 +435,7 @@ function titleWordAt(text: string, i: number, kinds: ReadonlyMap<string, number>
   const end = wordEnd(text, i);
   if (end === -1) return undefined;
   const word = text.slice(i, end);
-  return { start: i, end, text: word, kind: kinds.get(word) ?? 0 };
+  return { start: i, end, text: word, kind: kindOf(kinds, word) };
 }
 
 /** Past this many characters a word is too long to be a name. */
