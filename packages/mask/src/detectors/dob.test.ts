@@ -35,6 +35,30 @@ describe('DATE_OF_BIRTH', () => {
     expect(spans).toEqual([{ type: 'DATE_OF_BIRTH', start: 5, end: 15, score: 0.85 }]);
   });
 
+  it.each([
+    ['DOB 1990-01-31', '1990-01-31'],
+    ['D.O.B. 1990-01-31', '1990-01-31'],
+    ['BORN 1990-01-31', '1990-01-31'],
+    ['BIRTHDATE 1990-01-31', '1990-01-31'],
+    ['GEBOREN 31.01.1990', '31.01.1990'],
+    ['NÉE 1990-01-31', '1990-01-31'],
+    ['Date de naissance 31/01/1990', '31/01/1990'],
+  ])('takes the cue in any case: %j', (text, date) => {
+    expect(dates(text)).toEqual([date]);
+  });
+
+  it('takes a cue that starts right after a number, not one inside a word', () => {
+    expect(dates('ref 12born 1990-01-31')).toEqual(['1990-01-31']);
+    expect(dates('reborn 1990-01-31')).toEqual([]);
+    expect(dates('the job 1990-01-31')).toEqual([]);
+    expect(dates('reborn 1990-01-31, born 1991-02-03')).toEqual(['1991-02-03']);
+  });
+
+  it('takes a cue 40 characters back, not 41', () => {
+    expect(dates(`dob${' '.repeat(37)}1990-01-31`)).toEqual(['1990-01-31']);
+    expect(dates(`dob${' '.repeat(38)}1990-01-31`)).toEqual([]);
+  });
+
   it('needs the cue in the 40 characters before, with no other number between', () => {
     expect(dates('Created 1990-01-31')).toEqual([]);
     expect(dates('Date of birth is on file; the account was opened on 2001-02-03')).toEqual([]);

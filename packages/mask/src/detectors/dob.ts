@@ -1,5 +1,5 @@
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
-import { hasCueBefore } from './cues.js';
+import { cueWindowStart, foldedAt, hasCueBefore, hasCueLetter } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
@@ -23,28 +23,85 @@ export function dateOfBirthDetector(clock: () => number = Date.now): IndexedDete
     return year;
   };
   return indexedDetector('DATE_OF_BIRTH', ['pii'], ({ text, digitRuns: runs }, spans) => {
-    for (let k = 0; k + 3 < runs.length; k += 2) {
-      // Every form has a day, month or year here and a four-digit year soon after: cheap to rule out first.
-      const length = runs[k + 1]! - runs[k]!;
-      if (length > 4 || length === 3 || runs[k + 2]! - runs[k + 1]! > 16) continue;
-      const next = text.charCodeAt(runs[k + 1]!);
-      const date =
-        next === 45 || next === 47 || next === 46
-          ? (numericDate(text, runs, k, lastYear) ?? dayMonthYear(text, runs, k, lastYear))
-          : length <= 2
-            ? (dayMonthYear(text, runs, k, lastYear) ?? monthDayYear(text, runs, k, lastYear))
-            : undefined;
-      if (date === undefined || !mayHoldCue(text, date.start) || !hasCueBefore(text, date.start, birthCue)) continue;
-      spans.push({ type: 'DATE_OF_BIRTH', start: date.start, end: date.end, score: 0.85 });
-      while (k + 2 < runs.length && runs[k + 2]! < date.end) k += 2;
+    // Every form has a four-digit year, and few runs are four digits long: walk those, and look (in order, each run
+    // once) for a date whose first run is the year (`1990-01-31`), the one before it (`31 Jan 1990`) or the one
+    // before that (`31/01/1990`).
+    let k = 0;
+    for (let yearRun = 0; yearRun < runs.length; yearRun += 2) {
+      if (runs[yearRun + 1]! - runs[yearRun]! !== 4) continue;
+      for (k = Math.max(k, yearRun - 4); k <= yearRun && k + 3 < runs.length; k += 2) {
+        const date = birthDateAt(text, runs, k, lastYear);
+        if (date === undefined) continue;
+        spans.push({ type: 'DATE_OF_BIRTH', start: date.start, end: date.end, score: 0.85 });
+        while (k + 2 < runs.length && runs[k + 2]! < date.end) k += 2;
+      }
     }
   });
+}
+
+/** The date whose first digits are run `k`, with a birth cue before it. */
+function birthDateAt(text: string, runs: readonly number[], k: number, lastYear: () => number): DateSpan | undefined {
+  // The year is this run, the next or the one after; cheap to rule out before reading the text.
+  const length = runs[k + 1]! - runs[k]!;
+  const nextLength = runs[k + 3]! - runs[k + 2]!;
+  const thirdLength = k + 5 < runs.length ? runs[k + 5]! - runs[k + 4]! : 0;
+  if (!(length === 4 || (length <= 2 && (nextLength === 4 || thirdLength === 4)))) return undefined;
+  if (runs[k + 2]! - runs[k + 1]! > 16) return undefined;
+  const next = text.charCodeAt(runs[k + 1]!);
+  if (next === 45 || next === 47 || next === 46) {
+    // `1990-01-31` and the like (three runs, one separator apart) or `31. Jan 1990`. Nearly all such dates are log
+    // timestamps with no cue, so the cue comes before the parsing.
+    const threeRuns = thirdLength !== 0 && runs[k + 2] === runs[k + 1]! + 1 && runs[k + 4] === runs[k + 3]! + 1;
+    if (!threeRuns && !(next === 46 && length <= 2 && nextLength === 4)) return undefined;
+    if (!hasBirthCue(text, runs, k, runs[k]!)) return undefined;
+    return numericDate(text, runs, k, lastYear) ?? dayMonthYear(text, runs, k, lastYear);
+  }
+  if (length === 4 || nextLength !== 4) return undefined;
+  const date = dayMonthYear(text, runs, k, lastYear) ?? monthDayYear(text, runs, k, lastYear);
+  return date !== undefined && hasBirthCue(text, runs, k, date.start) ? date : undefined;
 }
 
 const birthCue =
   /(?:^|[^\p{L}\p{N}])(?:dob|d\.o\.b|date of birth|born|birthday|birth ?date|geboren|geburtsdatum|geburtstag|n[ée]e|né|date de naissance)(?![\p{L}\p{N}])/iu;
 
-/** Every cue has a `b`, an `é` or "naiss": far cheaper to look for than running the cue regex on every date. */
+/** Whether a birth cue stands before the date at `start`, whose first digits are run `k`; most dates have none. */
+function hasBirthCue(text: string, runs: readonly number[], k: number, start: number): boolean {
+  return (
+    hasCueLetter(text, cueWindowStart(runs, k, start), start, isBirthCueLetter) &&
+    mayHoldCue(text, start) &&
+    hasCueBefore(text, start, birthCue)
+  );
+}
+
+/**
+ * A letter every birth cue holds, in any case: the `b` of dob, d.o.b, bir(th), bor(n) and geb(oren), the `é` of
+ * né(e), the `n` of nee and nai(ssance).
+ */
+function isBirthCueLetter(text: string, i: number): boolean {
+  const letter = foldedAt(text, i);
+  if (letter === 98) {
+    const next = foldedAt(text, i + 1);
+    if ((next === 105 || next === 111) && foldedAt(text, i + 2) === 114) return true;
+    const before = foldedAt(text, i - 1);
+    const twoBefore = foldedAt(text, i - 2);
+    return (
+      (before === 111 && twoBefore === 100) ||
+      (before === 46 && twoBefore === 111) ||
+      (before === 101 && twoBefore === 103)
+    );
+  }
+  if (letter === 0xe9) return foldedAt(text, i - 1) === 110;
+  if (letter !== 110) return false;
+  const next = foldedAt(text, i + 1);
+  const nextButOne = foldedAt(text, i + 2);
+  return (next === 101 && nextButOne === 101) || (next === 97 && nextButOne === 105);
+}
+
+/**
+ * A `b`, an `é` or "naiss" in the 40 characters before `start`. Once a cheap stand-in for the cue regex, it is not
+ * quite one: "nee" and an upper-case "NAISSANCE" match the regex but count only with one of these nearby. It stays
+ * so that what the detector finds does not change.
+ */
 function mayHoldCue(text: string, start: number): boolean {
   for (let i = Math.max(0, start - 40); i < start; i++) {
     const code = text.charCodeAt(i) | 0x20;

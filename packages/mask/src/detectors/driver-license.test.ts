@@ -34,6 +34,22 @@ describe('US_DRIVER_LICENSE', () => {
     ]);
   });
 
+  it.each([
+    ['LICENSE NO. A1234567', 'A1234567'],
+    ['Lic. # 123456789', '123456789'],
+    ['d.l. 12345678', '12345678'],
+    ['ref 123-4dl 1234567', '1234567'],
+  ])('takes the cue in any case and right after a number: %j', (text, license) => {
+    expect(licenses(text)).toEqual([license]);
+  });
+
+  it('finds each number near its own cue, and none 40 characters past one', () => {
+    expect(licenses(`DL 1234567, then ${'x'.repeat(60)} and dl 7654321`)).toEqual(['1234567', '7654321']);
+    expect(licenses(`DL ${'x'.repeat(40)} A1234567`)).toEqual([]);
+    expect(licenses(`DL ${'x'.repeat(40)} WDLFB6BI2LZC`)).toEqual([]);
+    expect(licenses('the handle 12345678, public 12345678')).toEqual([]);
+  });
+
   it('gives the cue to the number right after it, not to the next one', () => {
     expect(licenses('DL# 472107336 Last sync at 1682857439')).toEqual(['472107336']);
   });

@@ -20,6 +20,13 @@ describe('US_PASSPORT', () => {
     expect(spans).toEqual([{ type: 'US_PASSPORT', start: 9, end: 18, score: 0.8 }]);
   });
 
+  it('takes the cue in any case and language', () => {
+    expect(passports('PASSPORT NO. 123456789')).toEqual(['123456789']);
+    expect(passports('Reisepass: A12345678')).toEqual(['A12345678']);
+    expect(passports('pasaporte 123456789')).toEqual(['123456789']);
+    expect(passports('password 123456789')).toEqual([]);
+  });
+
   it.each([
     ['no cue', 'Order 123456789'],
     ['the cue too far back', `passport ${'x'.repeat(40)} 123456789`],

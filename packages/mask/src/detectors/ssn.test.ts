@@ -23,6 +23,13 @@ describe('US_SSN', () => {
     expect(found('SSN was recorded; invoice total is 12345, batch 123456789')).toEqual([]);
   });
 
+  it('takes the cue in any case', () => {
+    expect(found('SOCIAL SECURITY 123456789')).toEqual([['123456789', 0.8]]);
+    expect(found('SS# 123456789')).toEqual([['123456789', 0.8]]);
+    expect(found('Soc. Sec. 123-45-6789')).toEqual([['123-45-6789', 0.95]]);
+    expect(found('class 123456789')).toEqual([]);
+  });
+
   it.each([
     '000-12-3456',
     '666-12-3456',

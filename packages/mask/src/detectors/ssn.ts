@@ -1,5 +1,5 @@
 import { isDigit, isWordChar } from './characters.js';
-import { hasCueBefore } from './cues.js';
+import { cueWindowStart, foldedAt, hasCueBefore, hasCueLetter } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { ssnValid } from './validators.js';
 
@@ -16,7 +16,7 @@ export function ssnDetector(): IndexedDetector {
       const start = runs[k]!;
       const end = runs[k + 1]!;
       if (end - start === 9) {
-        if (standsAlone(text, start, end, -1) && hasCueBefore(text, start, ssnCue)) {
+        if (standsAlone(text, start, end, -1) && hasSsnCue(text, runs, k)) {
           const digits = text.slice(start, end);
           if (ssnValid(digits.slice(0, 3), digits.slice(3, 5), digits.slice(5))) {
             spans.push({ type: 'US_SSN', start, end, score: 0.8 });
@@ -25,23 +25,40 @@ export function ssnDetector(): IndexedDetector {
         continue;
       }
       if (end - start !== 3 || k + 5 >= runs.length) continue;
+      // Three, two and four digits one character apart, told from the runs alone before reading the text.
       const groupStart = runs[k + 2]!;
       const serialStart = runs[k + 4]!;
       const serialEnd = runs[k + 5]!;
+      if (groupStart !== end + 1 || runs[k + 3] !== groupStart + 2 || serialStart !== groupStart + 3) continue;
+      if (serialEnd - serialStart !== 4) continue;
       const separator = text.charCodeAt(end);
-      if (separator !== 45 && separator !== 32) continue;
-      if (groupStart !== end + 1 || runs[k + 3] !== groupStart + 2) continue;
-      if (text.charCodeAt(groupStart + 2) !== separator || serialStart !== groupStart + 3) continue;
-      if (serialEnd - serialStart !== 4 || !standsAlone(text, start, serialEnd, separator)) continue;
+      if ((separator !== 45 && separator !== 32) || text.charCodeAt(groupStart + 2) !== separator) continue;
+      if (!standsAlone(text, start, serialEnd, separator)) continue;
       if (
         !ssnValid(text.slice(start, end), text.slice(groupStart, groupStart + 2), text.slice(serialStart, serialEnd))
       ) {
         continue;
       }
-      spans.push({ type: 'US_SSN', start, end: serialEnd, score: hasCueBefore(text, start, ssnCue) ? 0.95 : 0.85 });
+      spans.push({ type: 'US_SSN', start, end: serialEnd, score: hasSsnCue(text, runs, k) ? 0.95 : 0.85 });
       k += 4;
     }
   });
+}
+
+/** Whether an SSN cue stands before the number whose first digits are run `k`; most numbers have none. */
+function hasSsnCue(text: string, runs: readonly number[], k: number): boolean {
+  const start = runs[k]!;
+  return hasCueLetter(text, cueWindowStart(runs, k, start), start, isSsnCueLetter) && hasCueBefore(text, start, ssnCue);
+}
+
+/** A letter every SSN cue holds, in any case: the first `s` of ssn, ss#, ss no, soc(ial) and soc. */
+function isSsnCueLetter(text: string, i: number): boolean {
+  if (foldedAt(text, i) !== 115) return false;
+  const next = foldedAt(text, i + 1);
+  const nextButOne = foldedAt(text, i + 2);
+  return next === 115
+    ? nextButOne === 110 || nextButOne === 35 || nextButOne === 32
+    : next === 111 && nextButOne === 99;
 }
 
 /**
