@@ -45,6 +45,8 @@ export class JsonMasker {
   private nodes = 0;
   private changed = false;
   private slots: Slot[] = [];
+  /** Findings worked out ahead for the strings records will scan, in order (see {@link JsonMasker.scanAhead}). */
+  private ahead: { texts: readonly string[]; found: ReadonlyArray<readonly Span[]>; next: number } | undefined;
 
   constructor(
     private readonly masker: FieldMasker,
@@ -74,6 +76,42 @@ export class JsonMasker {
     this.visit(box, 0, this.root);
     if (this.slots.length > 0) this.scanSlots();
     return { value: box[0], changed: this.changed };
+  }
+
+  /**
+   * The strings {@link JsonMasker.maskRecord} will scan in `record`, in the order it scans them, appended to `out`;
+   * nothing is masked or counted. A run scans many records' strings in one call and hands the findings over with
+   * {@link JsonMasker.scanAhead}.
+   */
+  scannedStrings(record: unknown, out: string[]): void {
+    this.collect(record, this.root, out);
+  }
+
+  /**
+   * Findings for the strings the next records will scan (`texts`, as {@link JsonMasker.scannedStrings} listed
+   * them), used in order instead of scanning. A string that is not the one expected is scanned as usual.
+   */
+  scanAhead(texts: readonly string[], found: ReadonlyArray<readonly Span[]>): void {
+    this.ahead = { texts, found, next: 0 };
+  }
+
+  private collect(value: unknown, node: FieldNode, out: string[]): void {
+    const scanned = node.operator.operator === 'scan';
+    if (typeof value === 'string') {
+      if (scanned && value.length > 0) out.push(value);
+    } else if (typeof value === 'number') {
+      if (scanned && Number.isInteger(value) && Math.abs(value) >= longNumber) out.push(String(value));
+    } else if (Array.isArray(value)) {
+      for (const item of value) this.collect(item, node, out);
+    } else if (value !== null && typeof value === 'object') {
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        const child = this.child(node, key);
+        const operator = child.operator.operator;
+        if (operator === 'drop' || (operator === 'keep' && child.decided)) continue;
+        this.collect(object[key], child, out);
+      }
+    }
   }
 
   /** Masks `holder[key]` under `node`; scanned strings are queued as slots. */
@@ -148,10 +186,12 @@ export class JsonMasker {
   private scanSlots(): void {
     const slots = this.slots;
     this.slots = [];
-    const found = scanMany(
-      this.masker.scanner,
-      slots.map((slot) => slot.text),
-    );
+    const found =
+      this.foundAhead(slots) ??
+      scanMany(
+        this.masker.scanner,
+        slots.map((slot) => slot.text),
+      );
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       const spans = found[i]!;
@@ -160,6 +200,22 @@ export class JsonMasker {
         this.replace(slot.holder, slot.key, undefined, out);
       }
     }
+  }
+
+  /** The findings worked out ahead for these slots, if they are the strings expected next. */
+  private foundAhead(slots: readonly Slot[]): ReadonlyArray<readonly Span[]> | undefined {
+    const ahead = this.ahead;
+    if (ahead === undefined) return undefined;
+    const from = ahead.next;
+    ahead.next += slots.length;
+    if (ahead.next >= ahead.texts.length) this.ahead = undefined;
+    for (let i = 0; i < slots.length; i++) {
+      if (ahead.texts[from + i] !== slots[i]!.text) {
+        this.ahead = undefined;
+        return undefined;
+      }
+    }
+    return ahead.found.slice(from, from + slots.length);
   }
 
   /** Rebuilds an object whose keys hold findings, masking them; masked keys that collide get `_2`, `_3`, … */

@@ -50,10 +50,24 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
   let json = classify ? undefined : new JsonMasker(masker, policy, defaultOperator(policy));
   let lineNumber = 0;
 
+  // Records wait here to be scanned together (see scanBatch); their output keeps their order.
+  let batch: Array<{ line: string; value: unknown }> = [];
+  let batchChars = 0;
+  const flush = () => {
+    const records = batch;
+    batch = [];
+    batchChars = 0;
+    scanBatch(json!, masker, records);
+    for (const { line, value } of records) {
+      const masked = json!.maskRecord(value);
+      counts.records++;
+      if (sink) sink.push(`${masked.changed ? JSON.stringify(masked.value) : line}\n`);
+    }
+  };
   const emit = (line: string, value: unknown) => {
-    const masked = json!.maskRecord(value);
-    counts.records++;
-    if (sink) sink.push(`${masked.changed ? JSON.stringify(masked.value) : line}\n`);
+    batch.push({ line, value });
+    batchChars += line.length;
+    if (batchChars >= batchSize || batch.length >= batchRecords) flush();
   };
   const endSample = () => {
     const records = sample ?? [];
@@ -94,12 +108,33 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
       handle(line);
       if (sink?.due) await sink.flush();
     }
-    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records });
+    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records + batch.length });
   }
   const last = splitter.end();
   if (last !== undefined) handle(last);
   if (sample) endSample();
+  if (batch.length > 0) flush();
   return counts;
+}
+
+/** Records are scanned together until they hold this many characters, or this many records. */
+const batchSize = 64 * 1024;
+const batchRecords = 512;
+
+/**
+ * Scans the strings of many records in one call: each detector then runs one long pass instead of one short pass
+ * per record, which is markedly cheaper. Records stay apart (a cue in one never counts for the next), and what each
+ * record scans is handed to the masker in order.
+ */
+function scanBatch(json: JsonMasker, masker: FieldMasker, records: ReadonlyArray<{ value: unknown }>): void {
+  if (records.length < 2) return;
+  const texts: string[] = [];
+  const recordStarts: number[] = [];
+  for (const { value } of records) {
+    recordStarts.push(texts.length);
+    json.scannedStrings(value, texts);
+  }
+  if (texts.length > 0) json.scanAhead(texts, scanMany(masker.scanner, texts, recordStarts));
 }
 
 export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {

@@ -31,4 +31,34 @@ describe('scanMany', () => {
       [],
     ]);
   });
+
+  it('keeps records apart: a cue at the end of one record does not count for the next', () => {
+    // "passport" cues the nine digits only when they are in the same record.
+    const texts = ['passport', '123456789', 'passport', '123456789'];
+    const found = scanMany(scanner, texts, [2]);
+    expect(found[1]!.map((span) => span.type)).toEqual(['US_PASSPORT']);
+    expect(found[3]!.map((span) => span.type)).toEqual(['US_PASSPORT']);
+    const apart = scanMany(scanner, ['id', 'passport', '123456789', 'x'], [2]);
+    expect(apart[2]).toEqual([]);
+    expect(scanMany(scanner, ['id', 'passport', '123456789', 'x'])[2]!.map((span) => span.type)).toEqual([
+      'US_PASSPORT',
+    ]);
+  });
+
+  it('finds in records scanned together what each record scanned alone finds', () => {
+    const records = [
+      ['mail ada@example.com', 'call +44 20 7946 0958'],
+      ['', 'SSN 078-05-1120', 'ok'],
+      ['4111 1111 1111 1111'],
+      ['nothing here', 'Dear John Smith,'],
+    ];
+    const texts = records.flat();
+    const starts: number[] = [];
+    let n = 0;
+    for (const record of records) {
+      starts.push(n);
+      n += record.length;
+    }
+    expect(scanMany(scanner, texts, starts)).toEqual(records.flatMap((record) => scanMany(scanner, record)));
+  });
 });

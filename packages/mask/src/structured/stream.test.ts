@@ -57,6 +57,24 @@ describe('maskStream: JSONL without a policy', () => {
     ]);
   });
 
+  it('masks records scanned in batches exactly as each record alone, and keeps a cue in its own record', async () => {
+    const records = Array.from({ length: 700 }, (_, i) =>
+      i % 3 === 0
+        ? { i, nested: { mail: `user${i}@example.com`, ok: true }, note: 'ask our passport' }
+        : i % 3 === 1
+          ? { i, id: '123456789', dob: i % 2 === 0 ? 'born 1990-01-31' : '2024-01-31', n: 4111111111111111 }
+          : { i, note: `Dear John Smith, call +44 20 7946 0958 or ${i}`, drop: [null, 'x', 'passport 123456789'] },
+    );
+    const lines = records.map((record) => JSON.stringify(record));
+    const together = await mask('jsonl', `${lines.join('\n')}\n`);
+    const alone: string[] = [];
+    for (const line of lines) alone.push((await mask('jsonl', `${line}\n`)).text);
+    expect(together.text).toBe(alone.join(''));
+    // The nine digits after a record ending in "passport" are not a passport number: the cue is in another record.
+    expect(together.text.split('\n')[1]).toContain('"id":"123456789"');
+    expect(together.text.split('\n')[2]).toContain('<US_PASSPORT>');
+  });
+
   it('masks keys and their values together without bringing the raw key back', async () => {
     const { text } = await mask('jsonl', '{"ada@example.com":"bob@example.org","x":{"c@d.io":{"e@f.io":1}}}\n');
     expect(JSON.parse(text)).toEqual({ '<EMAIL>': '<EMAIL>', x: { '<EMAIL>': { '<EMAIL>': 1 } } });
