@@ -43,6 +43,8 @@ describe('DATE_OF_BIRTH', () => {
     ['GEBOREN 31.01.1990', '31.01.1990'],
     ['NÉE 1990-01-31', '1990-01-31'],
     ['Date de naissance 31/01/1990', '31/01/1990'],
+    ['DATE DE NAISSANCE: 31.01.1990', '31.01.1990'],
+    ['Mary Smith, nee 1990-01-31', '1990-01-31'],
   ])('takes the cue in any case: %j', (text, date) => {
     expect(dates(text)).toEqual([date]);
   });

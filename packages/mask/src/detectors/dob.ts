@@ -67,9 +67,7 @@ const birthCue =
 /** Whether a birth cue stands before the date at `start`, whose first digits are run `k`; most dates have none. */
 function hasBirthCue(text: string, runs: readonly number[], k: number, start: number): boolean {
   return (
-    hasCueLetter(text, cueWindowStart(runs, k, start), start, isBirthCueLetter) &&
-    mayHoldCue(text, start) &&
-    hasCueBefore(text, start, birthCue)
+    hasCueLetter(text, cueWindowStart(runs, k, start), start, isBirthCueLetter) && hasCueBefore(text, start, birthCue)
   );
 }
 
@@ -95,19 +93,6 @@ function isBirthCueLetter(text: string, i: number): boolean {
   const next = foldedAt(text, i + 1);
   const nextButOne = foldedAt(text, i + 2);
   return (next === 101 && nextButOne === 101) || (next === 97 && nextButOne === 105);
-}
-
-/**
- * A `b`, an `é` or "naiss" in the 40 characters before `start`. Once a cheap stand-in for the cue regex, it is not
- * quite one: "nee" and an upper-case "NAISSANCE" match the regex but count only with one of these nearby. It stays
- * so that what the detector finds does not change.
- */
-function mayHoldCue(text: string, start: number): boolean {
-  for (let i = Math.max(0, start - 40); i < start; i++) {
-    const code = text.charCodeAt(i) | 0x20;
-    if (code === 98 || code === 0xe9 || (code === 110 && text.startsWith('aiss', i + 1))) return true;
-  }
-  return false;
 }
 
 interface DateSpan {
