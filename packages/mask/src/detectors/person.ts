@@ -195,29 +195,34 @@ export function personDetector(): Detector {
         spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
         known.lastIndex = found.end;
       }
-      if (accentedLetter.test(text)) findAccented(text, spans, kinds);
+      findAccented(text, spans, kinds);
     },
   };
 }
 
-/** A letter with an accent; text without one (most logs) skips {@link findAccented}. */
-const accentedLetter = /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/;
-
-/** A whole capitalised word with an accented letter, up to that letter: `É`, `Jü`, `Franç`. */
-const accentedWord =
-  /(?<![A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f0-9'\u2019])(?:[\u00c0-\u00d6\u00d8-\u00de]|[A-Z][A-Za-z'\u2019]*[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f])/g;
+/** Letters with an accent, found by a native pass: they are rare, so the pass costs little. */
+const accentedLetters = /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/g;
 
 /**
- * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the ASCII names regex cannot stop at: a
- * second pass over capitalised words holding an accented letter, each read through its accents. Names the first
- * pass already took (`Sarah François Thompson`) are not taken again.
+ * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the ASCII names regex cannot stop at:
+ * from each accented letter, the capitalised word holding it is read through its accents. Names the first pass
+ * already took (`Sarah François Thompson`) are not taken again.
  */
 function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, number>): void {
   const firstPass = spans.length;
-  accentedWord.lastIndex = 0;
-  for (let match = accentedWord.exec(text); match !== null; match = accentedWord.exec(text)) {
-    const word = titleWordAt(text, match.index, kinds);
-    if (word === undefined || word.kind === 0) continue;
+  accentedLetters.lastIndex = 0;
+  while (accentedLetters.test(text)) {
+    const at = accentedLetters.lastIndex - 1;
+    let start = at;
+    while (start > 0 && start > at - longestWord && isWordLetter(text.charCodeAt(start - 1))) start--;
+    const before = text.charCodeAt(start - 1);
+    const word = isDigit(before) || before === 39 || before === 0x2019 ? undefined : titleWordAt(text, start, kinds);
+    if (word === undefined) {
+      accentedLetters.lastIndex = wordEndFrom(text, at);
+      continue;
+    }
+    accentedLetters.lastIndex = word.end;
+    if (word.kind === 0) continue;
     let taken = false;
     for (let i = firstPass - 1; i >= 0 && !taken; i--) {
       const span = spans[i]!;
@@ -227,8 +232,24 @@ function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, nu
     const found = nameAt(text, word, kinds);
     if (found === undefined) continue;
     spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
-    accentedWord.lastIndex = Math.max(accentedWord.lastIndex, found.end);
+    accentedLetters.lastIndex = Math.max(word.end, found.end);
   }
+}
+
+/** Past the letters from `i`. */
+function wordEndFrom(text: string, i: number): number {
+  let end = i + 1;
+  while (end < text.length && isWordLetter(text.charCodeAt(end))) end++;
+  return end;
+}
+
+/** A letter, or an apostrophe or hyphen, as words read backwards from an accented letter run through. */
+function isWordLetter(c: number): boolean {
+  return isLetter(c) || c === 39 || c === 0x2019 || c === 45;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** Latin letters as {@link isLetter} reads them, for a regex class. */
