@@ -1,6 +1,6 @@
 import { MaskError } from '../errors.js';
 import { type ColumnOperatorConfig, columnRuleFor, type MaskingPolicy } from '../policy/index.js';
-import type { EntityType } from '../types.js';
+import type { EntityType, Span } from '../types.js';
 import { ColumnClassifier } from './classify.js';
 import { CsvReader, formatCsvRow } from './csv.js';
 import type { ColumnPlan, FieldMasker } from './field-masker.js';
@@ -167,27 +167,45 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
         ) + newline,
       );
   };
-  const emit = (row: string[]) => {
+  const scannedCell = (row: readonly string[], i: number) => row[i]!.length > 0 && masker.scans(plans[i]!);
+  const emit = (row: string[], found: ReadonlyArray<readonly Span[]>, from: number): number => {
     masker.context.reset();
     const out = new Array<string>(kept.length);
-    // Cells to scan are scanned together, one call per row.
     const scanned: number[] = [];
     for (let k = 0; k < kept.length; k++) {
       const i = kept[k]!;
-      const cell = row[i]!;
-      if (cell.length > 0 && masker.scans(plans[i]!)) scanned.push(k);
-      else out[k] = masker.mask(plans[i]!, cell) ?? '';
+      if (scannedCell(row, i)) scanned.push(k);
+      else out[k] = masker.mask(plans[i]!, row[i]!) ?? '';
     }
-    if (scanned.length > 0) {
-      const texts = scanned.map((k) => row[kept[k]!]!);
-      const found = scanMany(masker.scanner, texts);
-      for (let s = 0; s < scanned.length; s++) {
-        const k = scanned[s]!;
-        out[k] = masker.maskFound(plans[kept[k]!]!, texts[s]!, found[s]!);
-      }
+    for (let s = 0; s < scanned.length; s++) {
+      const i = kept[scanned[s]!]!;
+      out[scanned[s]!] = masker.maskFound(plans[i]!, row[i]!, found[from + s]!);
     }
     counts.records++;
     if (sink) sink.push(formatCsvRow(out, run.delimiter) + newline);
+    return from + scanned.length;
+  };
+  // Rows wait here so that the cells of many are scanned in one call, rows kept apart; their order is kept.
+  let batch: string[][] = [];
+  let batchChars = 0;
+  const flush = () => {
+    const rows = batch;
+    batch = [];
+    batchChars = 0;
+    const texts: string[] = [];
+    const rowStarts: number[] = [];
+    for (const row of rows) {
+      rowStarts.push(texts.length);
+      for (const i of kept) if (scannedCell(row, i)) texts.push(row[i]!);
+    }
+    const found = scanMany(masker.scanner, texts, rowStarts);
+    let next = 0;
+    for (const row of rows) next = emit(row, found, next);
+  };
+  const queue = (row: string[]) => {
+    batch.push(row);
+    for (const cell of row) batchChars += cell.length;
+    if (batchChars >= batchSize || batch.length >= batchRecords) flush();
   };
   const endSample = () => {
     const rows = sample ?? [];
@@ -197,7 +215,7 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
       for (let i = 0; i < row.length; i++) classifier.observe(header![i]!, row[i]!);
     }
     start(classifiedTypes(classifier, classify!.threshold));
-    for (const row of rows) emit(row);
+    for (const row of rows) queue(row);
   };
   const handle = (row: string[]) => {
     if (!header) {
@@ -210,7 +228,7 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
       if (sample.length >= classify!.sample) endSample();
       return;
     }
-    emit(row);
+    queue(row);
   };
 
   for await (const text of decodeChunks(run.input, (bytes) => {
@@ -220,10 +238,11 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
       handle(row);
       if (sink?.due) await sink.flush();
     }
-    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records });
+    run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records + batch.length });
   }
   for (const row of reader.end()) handle(row);
   if (sample && header) endSample();
+  if (batch.length > 0) flush();
   counts.invalid = reader.invalid;
   return counts;
 }

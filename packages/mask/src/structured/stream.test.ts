@@ -226,6 +226,20 @@ describe('maskStream: the report', () => {
 });
 
 describe('maskStream: CSV', () => {
+  it('masks rows scanned in batches exactly as each row alone, and keeps a cue in its own row', async () => {
+    const header = 'id,note,ref\n';
+    const rows = Array.from({ length: 900 }, (_, i) =>
+      i % 2 === 0
+        ? `${i},mail a${i}@example.com,ask our passport\n`
+        : `${i},123456789,"Dear John Smith, +44 20 7946 0958"\n`,
+    );
+    const together = await mask('csv', header + rows.join(''));
+    const alone: string[] = [];
+    for (const row of rows) alone.push((await mask('csv', header + row)).text.slice(header.length));
+    expect(together.text).toBe(header + alone.join(''));
+    expect(together.text.split('\n')[2]).toMatch(/^1,123456789,/);
+  });
+
   const csv =
     'id,email,notes,internal_id\r\n1,ada@example.com,"call ""Ada"" at ada@example.com,\r\nthen bob@example.org",9\r\n2,,plain,8\r\n';
 
