@@ -251,6 +251,12 @@ describe('SECRET from vendor key prefixes', () => {
     for (const key of [google, openai, gitlab, countersign]) expect(vendor(`key ${key} here`)).toEqual([key]);
   });
 
+  it('needs the prefix in its own case', () => {
+    expect(vendor(`key ${openai.toUpperCase()} here`)).toEqual([]);
+    expect(vendor(`key ${google.replace('AIza', 'aiza')} here`)).toEqual([]);
+    expect(vendor(`key ${countersign.replace('csk_', 'CSK_')} here`)).toEqual([]);
+  });
+
   it('needs the exact shape: Google 35 characters, sk- with digits and letters, Countersign hex ids', () => {
     expect(vendor(`${google}x`)).toEqual([]);
     expect(vendor(google.slice(0, -1))).toEqual([]);
@@ -279,10 +285,27 @@ describe('SECRET', () => {
     expect(scan(text)).toEqual([{ type: 'SECRET', text: random, score: 0.8 }]);
   });
 
+  it('finds keywords in any case', () => {
+    expect(found('SECRET', `API_KEY=${random}`)).toEqual([random]);
+    expect(found('SECRET', `"Client-Secret": "${random}"`)).toEqual([random]);
+    expect(found('SECRET', `PassWord: ${random}`)).toEqual([random]);
+  });
+
+  it('finds a keyword that starts inside a vendor prefix', () => {
+    expect(found('SECRET', `AIzapikey: ${random}`)).toEqual([random]);
+  });
+
+  it('reports a value found both behind a keyword and by its vendor prefix once', () => {
+    const google = ['AI', 'za', 'SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'].join('');
+    expect(scan(`api_key=${google}`)).toEqual([{ type: 'SECRET', text: google, score: 0.8 }]);
+  });
+
   it('finds Bearer tokens and Basic credentials', () => {
     expect(scan(`Authorization: Bearer ${random}`)).toEqual([{ type: 'SECRET', text: random, score: 0.85 }]);
     expect(scan(`curl -H "authorization: bearer ${random}"`)).toEqual([{ type: 'SECRET', text: random, score: 0.85 }]);
     expect(found('SECRET', 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=')).toEqual(['dXNlcm5hbWU6cGFzc3dvcmQ=']);
+    expect(found('SECRET', 'AUTHORIZATION: BASIC dXNlcm5hbWU6cGFzc3dvcmQ=')).toEqual(['dXNlcm5hbWU6cGFzc3dvcmQ=']);
+    expect(found('SECRET', `token: TOKEN ${random}`)).toEqual([random]);
     expect(found('SECRET', 'He was the bearer of good news: everyone got a raise.')).toEqual([]);
   });
 
@@ -309,6 +332,34 @@ describe('SECRET', () => {
     expect(found('SECRET', '"token": "expired"')).toEqual([]);
   });
 
+  it('takes an unquoted value with symbols after a credential name, up to whitespace or a delimiter', () => {
+    const value = 'Tq9#vL2!pRw8^zK4';
+    expect(scan(`x-api-key: ${value}\nnext`)).toEqual([{ type: 'SECRET', text: value, score: 0.55 }]);
+    expect(found('SECRET', `AWS_SECRET_ACCESS_KEY=${value}`)).toEqual([value]);
+    expect(found('SECRET', `aws:\n  secret_access_key: ${value}\n  region: eu-west-1`)).toEqual([value]);
+    expect(found('SECRET', `the auth_token: ${value}, then more`)).toEqual([value]);
+  });
+
+  it('does not take an email address, URL user info or non-ASCII words for such a value', () => {
+    expect(found('SECRET', 'auth: jane.doe42@example.com')).toEqual([]);
+    expect(found('SECRET', 'token: café-crème!2024')).toEqual([]);
+    // A vendor key with more glued to it: the key as its format bounds it.
+    const openai = ['sk', '-proj-', 'T3BlbkFJ4f9Kq2Lm8Xz0Vb7Nc1'].join('');
+    expect(scan(`client_secret:${openai}:x!`)).toEqual([{ type: 'SECRET', text: openai, score: 0.9 }]);
+    // Only the URL's password, not the rest of the URL after it.
+    expect(found('SECRET', 'git remote https://x-access-token:Tq9!vL2^pRw8@localhost/repo.git')).toEqual([
+      'Tq9!vL2^pRw8',
+    ]);
+  });
+
+  it('takes a value starting with % unless it is a format or environment placeholder', () => {
+    expect(found('SECRET', 'api_key: %cQ8!zLw2Xv9#Kd4')).toEqual(['%cQ8!zLw2Xv9#Kd4']);
+    expect(found('SECRET', 'password=%7Bq9!Lw2x')).toEqual(['%7Bq9!Lw2x']);
+    expect(found('SECRET', 'password="%(db_password)s"')).toEqual([]);
+    expect(found('SECRET', 'password=%-12.4f')).toEqual([]);
+    expect(found('SECRET', 'password=%DB_PASSWORD%')).toEqual([]);
+  });
+
   it('takes 16+ token characters after Bearer even when they look tame', () => {
     expect(found('SECRET', 'Authorization: Bearer abcdefghijklmnop')).toEqual(['abcdefghijklmnop']);
     expect(found('SECRET', 'the bearer of this letter')).toEqual([]);
@@ -328,6 +379,16 @@ describe('SECRET', () => {
     expect(found('SECRET', 'The DB password is 7wGSkTwPLlvaCcn5KzNdP8mUfviu until Friday.')).toEqual([
       '7wGSkTwPLlvaCcn5KzNdP8mUfviu',
     ]);
+    // Hex digits carry at most 4 bits each: 3 per character is enough for them.
+    expect(found('SECRET', 'Rotate the client_secret 7f3e9c1a5b7d3f1e9c5a7b3d1f9e5c3a before Monday.')).toEqual([
+      '7f3e9c1a5b7d3f1e9c5a7b3d1f9e5c3a',
+    ]);
+    expect(found('SECRET', 'Rotate the client_secret aaaa1111bbbb2222cccc3333 before Monday.')).toEqual([]);
+    // Base64 may start with a slash; a path does too, but has no padding.
+    expect(found('SECRET', 'The DB password is /q8Lr2Zx9Vb4Nc7Mk1Jh6Gf3Dd0Ss5Aa= until Friday.')).toEqual([
+      '/q8Lr2Zx9Vb4Nc7Mk1Jh6Gf3Dd0Ss5Aa=',
+    ]);
+    expect(found('SECRET', 'The secret is /var/lib/app/secret2024.txt for now.')).toEqual([]);
     expect(found('SECRET', 'The secret sauce is patience, and the token bucket refills every 60 seconds.')).toEqual([]);
     expect(found('SECRET', 'Rotate the password quarterly; the auth service v2.3.1 handles it.')).toEqual([]);
   });
@@ -377,6 +438,46 @@ describe('SECRET', () => {
   });
 });
 
+describe('each detector searches for a rare part of its prefix and checks the rest around it', () => {
+  it('finds an AWS key id among other capital As, but not one glued to a letter', () => {
+    const key = join('AKIA', 'IOSFODNN7EXAMPLE');
+    expect(found('AWS_ACCESS_KEY', `A AA AKIB ${key} A`)).toEqual([key]);
+    expect(found('AWS_ACCESS_KEY', `A${key}`)).toEqual([]);
+  });
+
+  it('finds Slack bot and app tokens and a webhook in one text, among other x', () => {
+    const app = join('xap', 'p-', '1-A0123456789-1234567890123-abcdef0123456789');
+    const bot = join('xox', 'b-', '123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx');
+    const hook = join('https://hooks.slack.com/services/', 'T0123ABCD/B0456EFGH/', 'aBcDeFgHiJkLmNoPqRsTuVwX');
+    const text = `xerox ${app} next ${bot} box; see example.com/ and ${hook}`;
+    expect(found('SLACK_TOKEN', text)).toEqual([app, bot, hook]);
+  });
+
+  it('finds a Stripe webhook secret before a key, among other underscores', () => {
+    const secret = join('wh', 'sec_', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+    const key = join('sk', '_live_', '4eC39HqLyjWDarjtT1zdp7dc');
+    expect(found('STRIPE_KEY', `snake_case ${secret} task_id ${key} desk_`)).toEqual([secret, key]);
+  });
+
+  it('finds a JWT after other Js and eys', () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwt = `${b64({ alg: 'HS256' })}.${b64({ sub: '1' })}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;
+    expect(found('JWT', `JSON keyJ eyJ ${jwt}`)).toEqual([jwt]);
+  });
+
+  it('finds a PEM block after a BEGIN without its dashes', () => {
+    const block = join(
+      '-----BEGIN ',
+      'EC PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0\n-----END EC PRIVATE KEY-----',
+    );
+    expect(found('PRIVATE_KEY', `BEGIN PRIVATE KEY----- ---BEGIN x\n${block}`)).toEqual([block]);
+  });
+
+  it('finds URL credentials after other double slashes', () => {
+    expect(found('SECRET', '// a comment, file:///tmp/x, then https://admin:p4ssw0rd@db/x')).toEqual(['p4ssw0rd']);
+  });
+});
+
 describe('text without triggers', () => {
   it('finds nothing in ordinary prose, JSON and logs', () => {
     const text = [
@@ -413,7 +514,17 @@ describe('adversarial input runs in linear time', () => {
     'token=A_',
     'Bearer ',
     '://',
+    '/',
     'a://u:',
+    'A',
+    'AKIA0',
+    'x',
+    'J',
+    'yJ',
+    '_',
+    'k_',
+    'BEGIN ',
+    'k.com/',
     'a',
     'A1',
   ])(

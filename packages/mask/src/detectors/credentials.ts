@@ -3,10 +3,14 @@
  * private keys, and high-entropy values behind a keyword (`password=`, `"api_key": "…"`, `Bearer …`,
  * `scheme://user:password@host`).
  *
- * Each detector first looks for a rare literal of its own with `indexOf` (`_` for GitHub tokens, `k_` for Stripe
- * keys, `xox`, `eyJ`, `-----BEGIN `, `://`) or one small literal regex (AWS key prefixes, credential keywords), which
- * runs at memory speed on text without it, and only then reads forward by hand. Every read is bounded by the format's
- * length or resumes past what it consumed, so each detector is linear in the text on any input.
+ * Each detector first looks for a rare literal of its own with `indexOf` or, for the credential keywords, one regex,
+ * which runs at memory speed on text without it, and only then reads forward by hand. indexOf stops at every
+ * occurrence of its pattern's first character, so each searches for a part starting with a rare one and checks the
+ * rest around it: `_` for GitHub tokens and Stripe keys (`sk_live_`, `whsec_`), `x` for Slack tokens (`xoxb-`,
+ * `xapp-`), `k.com/` for Slack webhooks, `J` for JWTs (`eyJ`), `BEGIN ` for PEM keys (`-----BEGIN `), `A` for AWS
+ * key ids and `//` for URL credentials (`://`); the keyword regex also finds the vendor key prefixes. Every read is
+ * bounded by the format's length or resumes past what it consumed, so each detector is linear in the text on any
+ * input.
  */
 
 import { Buffer } from 'node:buffer';
@@ -38,11 +42,13 @@ const VALUE = 8; // ALNUM + / = _ - . ~  (what a secret value is made of)
 const BASE32 = 16; // A-Z 2-7
 const SLACK = 32; // ALNUM -
 const HEX = 64; // 0-9 a-f A-F
+const DELIMITER = 128; // what may follow an unquoted value: whitespace, quotes, , ; & ) ] } < > \ |
+const NAME = 256; // ALNUM _ - .  (what a credential's name is made of)
 
 const charClasses = buildCharClasses();
 
-function buildCharClasses(): Uint8Array {
-  const table = new Uint8Array(128);
+function buildCharClasses(): Uint16Array {
+  const table = new Uint16Array(128);
   const add = (chars: string, flags: number) => {
     for (let i = 0; i < chars.length; i++) {
       const c = chars.charCodeAt(i);
@@ -52,13 +58,15 @@ function buildCharClasses(): Uint8Array {
   const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const lower = upper.toLowerCase();
   const digits = '0123456789';
-  add(upper + lower + digits, ALNUM | BASE64URL | BASE64 | VALUE | SLACK);
+  add(upper + lower + digits, ALNUM | BASE64URL | BASE64 | VALUE | SLACK | NAME);
   add('_-', BASE64URL);
   add('+/=', BASE64);
   add('+/=_-.~', VALUE);
   add('-', SLACK);
   add(`${upper}234567`, BASE32);
   add(`${digits}abcdefABCDEF`, HEX);
+  add(' \t\n\r"\'`,;&)]}<>\\|', DELIMITER);
+  add('_-.', NAME);
   return table;
 }
 
@@ -78,20 +86,46 @@ function runEnd(text: string, from: number, flags: number, limit = text.length):
 // ---------------------------------------------------------------------------------------------------------------
 // AWS access key ids: a 4-letter kind prefix and 16 base32 characters.
 
+/** Whether the capital A at `a` starts a key-id prefix: AKIA ASIA ABIA ACCA AGPA AIDA AROA AIPA ANPA ANVA APKA. */
+function isAwsKeyPrefix(text: string, a: number): boolean {
+  if (text.charCodeAt(a + 3) !== 65 /* A */) return false;
+  const second = text.charCodeAt(a + 2);
+  switch (text.charCodeAt(a + 1)) {
+    case 75 /* K */:
+    case 83 /* S */:
+    case 66 /* B */:
+      return second === 73 /* I */;
+    case 67 /* C */:
+      return second === 67 /* C */;
+    case 71 /* G */:
+      return second === 80 /* P */;
+    case 73 /* I */:
+      return second === 68 /* D */ || second === 80 /* P */;
+    case 82 /* R */:
+      return second === 79 /* O */;
+    case 78 /* N */:
+      return second === 80 /* P */ || second === 86 /* V */;
+    case 80 /* P */:
+      return second === 75 /* K */;
+    default:
+      return false;
+  }
+}
+
 function awsAccessKeyDetector(): Detector {
-  const prefix = /A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)/g;
   return {
     type: 'AWS_ACCESS_KEY',
     labels,
     detect(text: string, spans: Span[]): void {
-      prefix.lastIndex = 0;
-      for (let match = prefix.exec(text); match !== null; match = prefix.exec(text)) {
-        const start = match.index;
+      // Every capital A, checked by hand: cheaper than a regex over eleven prefixes. (A prefix overlapping another
+      // follows a letter and is rejected, so visiting every A finds what a left-to-right regex finds.)
+      for (let start = text.indexOf('A'); start !== -1; start = text.indexOf('A', start + 1)) {
+        if (!isAwsKeyPrefix(text, start)) continue;
         const end = start + 20;
         if (is(text.charCodeAt(start - 1), ALNUM) || is(text.charCodeAt(end), ALNUM)) continue;
         if (runEnd(text, start + 4, BASE32, end) !== end) continue;
         spans.push({ type: 'AWS_ACCESS_KEY', start, end, score: 0.9 });
-        prefix.lastIndex = end;
+        start = end - 1;
       }
     },
   };
@@ -176,48 +210,62 @@ function hasDash(text: string, start: number, end: number): boolean {
   return false;
 }
 
+/** Where the body of the token whose "xox" is at `s` starts ("xoxb-", "xoxe.xoxp-"), or -1 if it is no token. */
+function slackTokenBodyStart(text: string, s: number): number {
+  const kind = text.charCodeAt(s + 3);
+  if (isSlackKind(kind) && text.charCodeAt(s + 4) === 45 /* - */) return s + 5;
+  if (
+    kind === 101 &&
+    text.charCodeAt(s + 4) === 46 /* . */ &&
+    text.startsWith('xox', s + 5) &&
+    isSlackKind(text.charCodeAt(s + 8)) &&
+    text.charCodeAt(s + 9) === 45
+  ) {
+    return s + 10;
+  }
+  return -1;
+}
+
 function slackTokenDetector(): Detector {
   const webhook = /hooks\.slack\.com\/services\/T[A-Z0-9]{6,16}\/B[A-Z0-9]{6,16}\/[A-Za-z0-9]{16,64}(?![A-Za-z0-9])/y;
   return {
     type: 'SLACK_TOKEN',
     labels,
     detect(text: string, spans: Span[]): void {
-      let next = 0;
-      for (let s = text.indexOf('xox'); s !== -1; s = text.indexOf('xox', next)) {
-        next = s + 3;
-        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-        let bodyStart = -1;
-        const kind = text.charCodeAt(s + 3);
-        if (isSlackKind(kind) && text.charCodeAt(s + 4) === 45 /* - */) {
-          bodyStart = s + 5;
-        } else if (
-          kind === 101 &&
-          text.charCodeAt(s + 4) === 46 /* . */ &&
-          text.startsWith('xox', s + 5) &&
-          isSlackKind(text.charCodeAt(s + 8)) &&
-          text.charCodeAt(s + 9) === 45
-        ) {
-          bodyStart = s + 10;
+      // One pass over the x's finds both "xox" and "xapp-" (each kind read past what it last consumed); app tokens
+      // are reported after the others, as two passes would.
+      let nextToken = 0;
+      let nextAppToken = 0;
+      let appTokens: Span[] | undefined;
+      for (let s = text.indexOf('x'); s !== -1; s = text.indexOf('x', s + 1)) {
+        if (s >= nextToken && text.startsWith('xox', s)) {
+          nextToken = s + 3;
+          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+          const bodyStart = slackTokenBodyStart(text, s);
+          if (bodyStart === -1) continue;
+          const body = slackBodyEnd(text, bodyStart);
+          nextToken = Math.max(nextToken, body.end);
+          if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
+        } else if (s >= nextAppToken && text.startsWith('xapp-', s)) {
+          nextAppToken = s + 5;
+          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+          const body = slackBodyEnd(text, s + 5);
+          nextAppToken = Math.max(nextAppToken, body.end);
+          if (!body.plausible) continue;
+          appTokens ??= [];
+          appTokens.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
         }
-        if (bodyStart === -1) continue;
-        const body = slackBodyEnd(text, bodyStart);
-        next = Math.max(next, body.end);
-        if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
       }
-      next = 0;
-      for (let s = text.indexOf('xapp-'); s !== -1; s = text.indexOf('xapp-', next)) {
-        next = s + 5;
-        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-        const body = slackBodyEnd(text, s + 5);
-        next = Math.max(next, body.end);
-        if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
-      }
-      for (let h = text.indexOf('hooks.slack.com/'); h !== -1; h = text.indexOf('hooks.slack.com/', h + 1)) {
+      if (appTokens !== undefined) for (const span of appTokens) spans.push(span);
+      // Webhook URLs, found from "k.com/" (a rare first letter keeps indexOf fast) 10 characters into the host.
+      for (let k = text.indexOf('k.com/', 10); k !== -1; k = text.indexOf('k.com/', k + 1)) {
+        const h = k - 10;
+        if (!text.startsWith('hooks.slac', h)) continue;
         webhook.lastIndex = h;
         if (!webhook.test(text)) continue;
         const start = text.startsWith('https://', h - 8) ? h - 8 : text.startsWith('http://', h - 7) ? h - 7 : h;
         spans.push({ type: 'SLACK_TOKEN', start, end: webhook.lastIndex, score: 0.99 });
-        h = webhook.lastIndex - 1;
+        k = webhook.lastIndex + 9; // resume at lastIndex, as the search for the host would
       }
     },
   };
@@ -232,29 +280,38 @@ function stripeKeyDetector(): Detector {
     type: 'STRIPE_KEY',
     labels,
     detect(text: string, spans: Span[]): void {
-      let next = 0;
-      for (let u = text.indexOf('k_'); u !== -1; u = text.indexOf('k_', next)) {
-        next = u + 2;
-        const start = u - 1;
-        const kind = text.charCodeAt(start);
-        if (kind !== 115 /* s */ && kind !== 114 /* r */) continue;
-        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
-        if (!text.startsWith('live_', u + 2) && !text.startsWith('test_', u + 2)) continue;
-        const bodyStart = u + 7;
-        const end = runEnd(text, bodyStart, ALNUM, bodyStart + 248);
-        next = Math.max(next, end);
-        if (end - bodyStart < 24 || end - bodyStart > 247 || is(text.charCodeAt(end), ALNUM)) continue;
-        spans.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
+      // One pass over the (rare) underscores finds both "k_" and "whsec_", each read past what its own kind last
+      // consumed; webhook secrets are reported after the keys, as two passes would.
+      let nextKey = 0;
+      let nextWebhook = 0;
+      let webhookSecrets: Span[] | undefined;
+      for (let underscore = text.indexOf('_'); underscore !== -1; underscore = text.indexOf('_', underscore + 1)) {
+        const before = text.charCodeAt(underscore - 1);
+        if (before === 107 /* k */ && underscore - 1 >= nextKey) {
+          const u = underscore - 1;
+          nextKey = u + 2;
+          const start = u - 1;
+          const kind = text.charCodeAt(start);
+          if (kind !== 115 /* s */ && kind !== 114 /* r */) continue;
+          if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+          if (!text.startsWith('live_', u + 2) && !text.startsWith('test_', u + 2)) continue;
+          const bodyStart = u + 7;
+          const end = runEnd(text, bodyStart, ALNUM, bodyStart + 248);
+          nextKey = Math.max(nextKey, end);
+          if (end - bodyStart < 24 || end - bodyStart > 247 || is(text.charCodeAt(end), ALNUM)) continue;
+          spans.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
+        } else if (before === 99 /* c */ && underscore - 5 >= nextWebhook && text.startsWith('whsec', underscore - 5)) {
+          const s = underscore - 5;
+          nextWebhook = s + 6;
+          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+          const end = runEnd(text, s + 6, BASE64, s + 6 + 129);
+          nextWebhook = Math.max(nextWebhook, end);
+          if (end - s - 6 < 24 || end - s - 6 > 128 || is(text.charCodeAt(end), BASE64)) continue;
+          webhookSecrets ??= [];
+          webhookSecrets.push({ type: 'STRIPE_KEY', start: s, end, score: 0.95 });
+        }
       }
-      next = 0;
-      for (let s = text.indexOf('whsec_'); s !== -1; s = text.indexOf('whsec_', next)) {
-        next = s + 6;
-        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-        const end = runEnd(text, s + 6, BASE64, s + 6 + 129);
-        next = Math.max(next, end);
-        if (end - s - 6 < 24 || end - s - 6 > 128 || is(text.charCodeAt(end), BASE64)) continue;
-        spans.push({ type: 'STRIPE_KEY', start: s, end, score: 0.95 });
-      }
+      if (webhookSecrets !== undefined) for (const span of webhookSecrets) spans.push(span);
     },
   };
 }
@@ -264,24 +321,37 @@ function stripeKeyDetector(): Detector {
 // sk-proj-, sk-ant-), GitLab personal access tokens (glpat-), and Countersign's own agent keys and reviewer tokens
 // (csk_/csr_ + 16 hex + _ + secret).
 
-const vendorPrefix = /AIza|sk-|glpat-|cs[kr]_/g;
+/** The vendor prefixes, exactly as written (case matters). The SECRET keyword scan finds them in any case. */
+const vendorPrefixes = ['AIza', 'sk-', 'glpat-', 'csk_', 'csr_'] as const;
+type VendorPrefix = (typeof vendorPrefixes)[number];
 
-/** Vendor keys in `text`, each passed to `add` (part of the SECRET detector). */
-function vendorKeys(text: string, add: (found: Found) => void): void {
-  vendorPrefix.lastIndex = 0;
-  for (let found = vendorPrefix.exec(text); found; found = vendorPrefix.exec(text)) {
-    const start = found.index;
-    const prefix = found[0];
-    if (is(text.charCodeAt(start - 1), BASE64URL)) continue;
+/** The vendor prefix, in its exact case, that starts at `start`, if any. */
+function vendorPrefixAt(text: string, start: number): VendorPrefix | undefined {
+  for (const prefix of vendorPrefixes) if (text.startsWith(prefix, start)) return prefix;
+  return undefined;
+}
+
+/**
+ * Vendor keys at `starts` (ascending positions of vendor prefixes, in any case), added to `findings` (part of the
+ * SECRET detector). A prefix inside the body of a key taken just before is skipped, as a left-to-right scan would.
+ */
+function vendorKeys(text: string, starts: readonly number[], findings: SecretFindings): void {
+  let next = 0;
+  for (const start of starts) {
+    if (start < next) continue;
+    const prefix = vendorPrefixAt(text, start);
+    if (prefix === undefined) continue;
     const bodyStart = start + prefix.length;
+    next = bodyStart;
+    if (is(text.charCodeAt(start - 1), BASE64URL)) continue;
     const end = runEnd(text, bodyStart, BASE64URL, bodyStart + 257);
-    vendorPrefix.lastIndex = Math.max(vendorPrefix.lastIndex, end);
+    next = Math.max(next, end);
     if (end - bodyStart > 256 || !vendorBodyValid(text, prefix, bodyStart, end)) continue;
-    add({ start, end, score: 0.9 });
+    findings.add({ start, end, score: 0.9 });
   }
 }
 
-function vendorBodyValid(text: string, prefix: string, start: number, end: number): boolean {
+function vendorBodyValid(text: string, prefix: VendorPrefix, start: number, end: number): boolean {
   const length = end - start;
   if (prefix === 'AIza') return length === 35;
   if (prefix === 'glpat-') return length >= 20;
@@ -321,25 +391,46 @@ function jwtHeaderHasAlg(text: string, start: number, end: number): boolean {
   }
 }
 
+/**
+ * `text.indexOf('eyJ', from)`, found from its "J": indexOf stops at every occurrence of a pattern's first character,
+ * and "e", the commonest letter, makes a poor one.
+ */
+function indexOfEyJ(text: string, from: number): number {
+  for (let j = text.indexOf('J', from + 2); j !== -1; j = text.indexOf('J', j + 1)) {
+    if (text.charCodeAt(j - 1) === 121 /* y */ && text.charCodeAt(j - 2) === 101 /* e */) return j - 2;
+  }
+  return -1;
+}
+
+const base64urlRun = /[A-Za-z0-9_-]*/y;
+
+/** `runEnd(text, from, BASE64URL)` by a sticky regex, faster on the long runs of a JWT's segments. */
+function base64urlRunEnd(text: string, from: number): number {
+  if (from >= text.length) return from;
+  base64urlRun.lastIndex = from;
+  base64urlRun.test(text);
+  return base64urlRun.lastIndex;
+}
+
 function jwtDetector(): Detector {
   return {
     type: 'JWT',
     labels,
     detect(text: string, spans: Span[]): void {
       let next = 0;
-      for (let s = text.indexOf('eyJ'); s !== -1; s = text.indexOf('eyJ', next)) {
+      for (let s = indexOfEyJ(text, 0); s !== -1; s = indexOfEyJ(text, next)) {
         next = s + 3;
         const before = text.charCodeAt(s - 1);
         if (is(before, BASE64URL) || before === 46 /* . */) continue;
-        const headerEnd = runEnd(text, s, BASE64URL);
+        const headerEnd = base64urlRunEnd(text, s);
         next = headerEnd;
         if (headerEnd - s < 10 || headerEnd - s > maxJwtSegment || text.charCodeAt(headerEnd) !== 46) continue;
         const payloadStart = headerEnd + 1;
         if (!text.startsWith('eyJ', payloadStart)) continue;
-        const payloadEnd = runEnd(text, payloadStart, BASE64URL);
+        const payloadEnd = base64urlRunEnd(text, payloadStart);
         next = payloadEnd;
         if (payloadEnd - payloadStart > maxJwtSegment || text.charCodeAt(payloadEnd) !== 46) continue;
-        const end = runEnd(text, payloadEnd + 1, BASE64URL);
+        const end = base64urlRunEnd(text, payloadEnd + 1);
         next = end;
         // A fourth segment (JWE has five) is not a JWT; a sentence's full stop after one is fine.
         if (end - payloadEnd - 1 > maxJwtSegment) continue;
@@ -428,13 +519,21 @@ function pemBlockEnd(text: string, from: number): { end: number; terminated: boo
   }
 }
 
+/** `text.indexOf('-----BEGIN ', from)`, found from its rarer "BEGIN " (a dash first stops indexOf more often). */
+function indexOfPemBegin(text: string, from: number): number {
+  for (let b = text.indexOf('BEGIN ', from + 5); b !== -1; b = text.indexOf('BEGIN ', b + 1)) {
+    if (text.startsWith('-----', b - 5)) return b - 5;
+  }
+  return -1;
+}
+
 function privateKeyDetector(): Detector {
   return {
     type: 'PRIVATE_KEY',
     labels,
     detect(text: string, spans: Span[]): void {
       let next = 0;
-      for (let s = text.indexOf('-----BEGIN '); s !== -1; s = text.indexOf('-----BEGIN ', next)) {
+      for (let s = indexOfPemBegin(text, 0); s !== -1; s = indexOfPemBegin(text, next)) {
         next = s + 11;
         const headerEnd = pemLabelEnd(text, s + 11);
         if (headerEnd === -1) continue;
@@ -457,8 +556,14 @@ function privateKeyDetector(): Detector {
 // needs no separator, and `scheme://user:password@host` reports the password (found from "://").
 
 const keywords =
-  /pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|auth|credential|bearer|private[-_ ]?key/gi;
-const passwordNamePattern = /(?:password|passwd|pwd|passphrase)$|(?:^|[_.-])pass$/;
+  'pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|auth|credential|bearer|private[-_ ]?key';
+
+/**
+ * The keywords and, in the same pass (a second regex pass would cost as much again), the vendor prefixes in any case;
+ * no two alternatives can match at the same position.
+ */
+const keywordsAndVendorPrefixes = new RegExp(`${keywords}|aiza|sk-|glpat-|cs[kr]_`, 'gi');
+const longestPlaceholder = 9; // "undefined"
 const placeholderValues: ReadonlySet<string> = new Set([
   'null',
   'none',
@@ -481,8 +586,39 @@ interface Found {
   score: number;
 }
 
+// Scratch space for `entropy`: per-character counts (kept all zero between calls) and the characters in the order
+// they first occur.
+const entropyCounts = new Uint16Array(128);
+const entropyOrder = new Uint8Array(128);
+
 /** Shannon entropy in bits per character of `text[start, end)`. */
 function entropy(text: string, start: number, end: number): number {
+  // ASCII values count in a typed array rather than a Map; the terms are summed in first-occurrence order either way,
+  // so the result is the same to the last bit.
+  if (end - start > 0xffff) return entropyByMap(text, start, end); // too long for 16-bit counts
+  let distinct = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      for (let k = 0; k < distinct; k++) entropyCounts[entropyOrder[k] as number] = 0;
+      return entropyByMap(text, start, end);
+    }
+    const seen = entropyCounts[c] as number;
+    entropyCounts[c] = seen + 1;
+    if (seen === 0) entropyOrder[distinct++] = c;
+  }
+  const length = end - start;
+  let bits = 0;
+  for (let k = 0; k < distinct; k++) {
+    const c = entropyOrder[k] as number;
+    const p = (entropyCounts[c] as number) / length;
+    entropyCounts[c] = 0;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+function entropyByMap(text: string, start: number, end: number): number {
   const counts = new Map<number, number>();
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -512,6 +648,7 @@ function looksRandom(text: string, start: number, end: number): boolean {
   let slashes = 0;
   let dots = 0;
   let base64Marks = 0;
+  let separators = 0; // - _ .
   let hex = true;
   let inWords = 0;
   let run = 0;
@@ -535,10 +672,13 @@ function looksRandom(text: string, start: number, end: number): boolean {
     } else if (c === 47) slashes++;
     else if (c === 46) dots++;
     else if (c === 43 || c === 61) base64Marks++;
+    if (c === 45 || c === 95 || c === 46) separators++;
     if (!is(c, HEX) && c !== 45) hex = false;
   }
   if (digits === 0 || letters === 0 || inWords * 2 >= digits + letters) return false;
-  if (identifierLike.test(text.slice(start, end))) return false;
+  // Only letters, digits and at least one separator can be identifier-like: skip the regex (and the slice) otherwise.
+  const identifierChars = separators > 0 && digits + letters + separators === end - start;
+  if (identifierChars && identifierLike.test(text.slice(start, end))) return false;
   const first = text.charCodeAt(start);
   // "/var/run/secrets/token2", "./keys/id_rsa2", "~/.aws/credentials2"
   if ((first === 47 || first === 46 || first === 126) && slashes >= 1 && base64Marks === 0) return false;
@@ -558,24 +698,7 @@ function isHexOrDash(text: string, start: number, end: number): boolean {
 
 /** Characters that may follow an unquoted value (NaN: the end of the text). */
 function endsValue(c: number): boolean {
-  return (
-    Number.isNaN(c) ||
-    c === 32 ||
-    c === 9 ||
-    c === 10 ||
-    c === 13 ||
-    isQuote(c) ||
-    c === 44 /* , */ ||
-    c === 59 /* ; */ ||
-    c === 38 /* & */ ||
-    c === 41 /* ) */ ||
-    c === 93 /* ] */ ||
-    c === 125 /* } */ ||
-    c === 60 /* < */ ||
-    c === 62 /* > */ ||
-    c === 92 /* \ */ ||
-    c === 124 /* | */
-  );
+  return Number.isNaN(c) || is(c, DELIMITER);
 }
 
 function isQuote(c: number): boolean {
@@ -584,7 +707,7 @@ function isQuote(c: number): boolean {
 
 /** Characters of a name such as `aws_secret_access_key`, `x-api-key`, `db.password`. */
 function isNameChar(c: number): boolean {
-  return is(c, ALNUM) || c === 95 || c === 45 || c === 46;
+  return is(c, NAME);
 }
 
 /** A random-looking value at `start`: 16-200 value characters, then its closing quote or a delimiter. */
@@ -599,8 +722,17 @@ function randomValueAt(text: string, start: number, quote: number): Found | unde
   return { start, end, score: isHexOrDash(text, start, end) ? 0.7 : 0.8 };
 }
 
-/** A password value at `start`: quoted (to its closing quote) or up to a delimiter; 4-200 characters (8 after a bare ':'). */
-function passwordValueAt(text: string, start: number, quote: number, separator: number): Found | undefined {
+/**
+ * A password value at `start`: quoted (to its closing quote) or up to a delimiter; 4-200 characters (8 after a bare
+ * ':'). Scored 0.8 when random-looking, else 0.6; `scored` false skips that test and scores 0.6.
+ */
+function passwordValueAt(
+  text: string,
+  start: number,
+  quote: number,
+  separator: number,
+  scored = true,
+): Found | undefined {
   const limit = Math.min(text.length, start + 201);
   let end = start;
   if (quote !== 0) {
@@ -617,16 +749,46 @@ function passwordValueAt(text: string, start: number, quote: number, separator: 
   const length = end - start;
   // `password=hunter2` is a password however short; after a bare ':' a short word is more likely prose.
   if (length < (quote !== 0 || separator === 61 ? 4 : 8) || length > 200) return undefined;
-  const value = text.slice(start, end);
-  const first = value.charCodeAt(0);
-  // Template placeholders and masks: ${DB_PASSWORD}, {{ secret }}, <password>, %s, ********
-  if (first === 36 || first === 123 || first === 60 || first === 37) return undefined;
-  if (value.split(value.charAt(0)).length === length + 1) return undefined;
-  if (placeholderValues.has(value.toLowerCase())) return undefined;
+  const first = text.charCodeAt(start);
+  // Template placeholders and masks: ${DB_PASSWORD}, {{ secret }}, <password>, %s, %DB_PASSWORD%, ********. A value
+  // that only starts with '%' is no placeholder (`%cKGgahpl6rat9*TzAA3b`).
+  if (first === 36 || first === 123 || first === 60) return undefined;
+  if (first === 37 && percentPlaceholder.test(text.slice(start, end))) return undefined;
+  if (allSameCharacter(text, start, end)) return undefined;
+  // (Lower-casing never shortens a string, so a longer value cannot be a placeholder.)
+  if (length <= longestPlaceholder && placeholderValues.has(text.slice(start, end).toLowerCase())) return undefined;
   // "Password: required for all accounts" reads as prose; a quoted or '='-assigned word is a real (weak) password.
-  if (quote === 0 && separator === 58 && /^[A-Za-z]+$/.test(value)) return undefined;
-  const random = runEnd(text, start, VALUE, end) === end && randomValueAt(text, start, 0) !== undefined;
+  if (quote === 0 && separator === 58 && allAsciiLetters(text, start, end)) return undefined;
+  const random = scored && runEnd(text, start, VALUE, end) === end && randomValueAt(text, start, 0) !== undefined;
   return { start, end, score: random ? 0.8 : 0.6 };
+}
+
+function allSameCharacter(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  for (let i = start + 1; i < end; i++) if (text.charCodeAt(i) !== first) return false;
+  return true;
+}
+
+/** Whether `text[start, end)` is all ASCII letters (/^[A-Za-z]+$/ for a non-empty range). */
+function allAsciiLetters(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `text` at `at` reads `word` (lower-case ASCII) once lower-cased, as `toLowerCase` would: ASCII letters in
+ * either case, and the Kelvin sign (U+212A), which lower-cases to "k".
+ */
+function startsWithLowerCased(text: string, at: number, word: string): boolean {
+  for (let j = 0; j < word.length; j++) {
+    const c = text.charCodeAt(at + j);
+    const w = word.charCodeAt(j);
+    if (c !== w && !(w >= 97 && w <= 122 && (c === w - 32 || (w === 107 && c === 0x212a)))) return false;
+  }
+  return true;
 }
 
 /** The value assigned to the name holding the keyword at `[keyStart, keyEnd)`, if there is one. */
@@ -650,8 +812,11 @@ function assignedSecret(text: string, keyStart: number, keyEnd: number): Found |
     // No assignment: perhaps prose naming the credential, its value after a space (the keyword's word only).
     let wordEnd = keyEnd;
     while (wordEnd < keyEnd + 32 && isNameChar(text.charCodeAt(wordEnd))) wordEnd++;
-    const name = text.slice(nameStart, wordEnd).toLowerCase().replace(/[_.-]/g, '');
-    return credentialName.test(name) || passwordNamePattern.test(name) ? spacedSecret(text, wordEnd) : undefined;
+    // spacedSecret needs a space or tab right after the word: test that before building the name.
+    const gap = text.charCodeAt(wordEnd);
+    if (gap !== 32 && gap !== 9) return undefined;
+    const length = compactName(text, nameStart, wordEnd, false);
+    return isCredentialName(length) || isPasswordName(length) ? spacedSecret(text, wordEnd) : undefined;
   }
   let i = sep + 1;
   const next = text.charCodeAt(i);
@@ -666,18 +831,16 @@ function assignedSecret(text: string, keyStart: number, keyEnd: number): Found |
     i = q + 1;
   }
   // "Authorization: Basic dXNlcjpw…", "token: Token abc…"; Bearer values are read from the "Bearer" keyword.
-  const scheme = text.slice(i, i + 7).toLowerCase();
-  if (scheme.startsWith('bearer ')) return undefined;
-  if (scheme.startsWith('basic ') || scheme.startsWith('token ')) i += scheme.indexOf(' ') + 1;
+  if (startsWithLowerCased(text, i, 'bearer ')) return undefined;
+  if (startsWithLowerCased(text, i, 'basic ') || startsWithLowerCased(text, i, 'token ')) i += 6;
 
-  const name = text.slice(nameStart, nameEnd).toLowerCase();
-  const compact = name.replace(/[\s_.-]/g, '');
-  const lastWord = name.slice(name.lastIndexOf(' ') + 1);
-  if (passwordNamePattern.test(lastWord) || passwordNamePattern.test(compact)) {
+  const length = compactName(text, nameStart, nameEnd, true);
+  if (lastWordIsPasswordName(text, nameStart, nameEnd) || isPasswordName(length)) {
     return passwordValueAt(text, i, quote, separator);
   }
-  if (text.slice(keyStart, keyEnd).toLowerCase() === 'pass') return undefined; // passenger, compass, bypass
-  if (compact.includes('secret') && compact.includes('access')) {
+  // The keyword is "pass" (the only 4-letter keyword starting with p): passenger, compass, bypass.
+  if (keyEnd - keyStart === 4 && (text.charCodeAt(keyStart) | 32) === 112) return undefined;
+  if (compactIncludes(length, 'secret') && compactIncludes(length, 'access')) {
     // An AWS secret access key: exactly 40 characters of [A-Za-z0-9/+] behind its name.
     const end = runEnd(text, i, BASE64, i + 41);
     if (end - i === 40 && !text.slice(i, end).includes('=') && !is(text.charCodeAt(end), VALUE)) {
@@ -686,39 +849,162 @@ function assignedSecret(text: string, keyStart: number, keyEnd: number): Found |
   }
   return (
     randomValueAt(text, i, quote) ??
-    (credentialName.test(compact) ? keyedValueAt(text, i, quote, separator) : undefined)
+    (isCredentialName(length)
+      ? keyedValueAt(text, i, quote, separator, nameStart >= 3 && text.startsWith('://', nameStart - 3))
+      : undefined)
   );
 }
 
-/** Names that say their value is a credential (`api_key`, `client_secret`, `authToken`), compacted and lower-cased. */
-const credentialName =
-  /(?:secret|token|apikey|accesskey|secretkey|privatekey|signingkey|encryptionkey|authorization|auth|credentials?|sessionid)$/;
+/** Whether `text[start, end)` is all printable ASCII (no spaces). */
+function printableAscii(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return false;
+  }
+  return true;
+}
+
+/** Whether `text[start, end)` has an '@' with a '.' after it: an email address, or user info before a host. */
+function atThenDot(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && text.charCodeAt(i) !== 64 /* @ */) i++;
+  while (i < end && text.charCodeAt(i) !== 46 /* . */) i++;
+  return i < end;
+}
+
+// A name, lower-cased and without its separators (`AWS Secret-Access_Key` → "awssecretaccesskey"), as character
+// codes in a scratch buffer: the name tests below read it there rather than from strings built for each keyword.
+// A name is at most 32 + 11 + 98 characters (see assignedSecret).
+const compacted = new Uint8Array(256);
 
 /**
- * A value assigned to a credential name that does not look random (`"api_key": "abc123def"`): a credential by its
- * name all the same, so reported at 0.55 when it is 8+ characters with a digit or a symbol and some variety — but
- * not a lone or compound word (`token: expired`, `refresh_token_2024`, `ExpiredSessionToken2`), a path, a URL, a
- * version or a date, which name settings rather than hold secrets.
+ * Writes `text[start, end)` (a name: ASCII letters, digits, `_`, `-`, `.` and spaces) to `compacted`, lower-cased,
+ * without `_`, `-`, `.` and, if `dropSpaces`, spaces. Returns its length.
  */
-function keyedValueAt(text: string, start: number, quote: number, separator: number): Found | undefined {
-  const found = passwordValueAt(text, start, quote, separator);
+function compactName(text: string, start: number, end: number, dropSpaces: boolean): number {
+  let length = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 95 || c === 45 || c === 46 || (c === 32 && dropSpaces)) continue;
+    compacted[length++] = c | 32; // lower-cases ASCII letters, keeps digits and spaces
+  }
+  return length;
+}
+
+function compactEndsWith(length: number, word: string): boolean {
+  const from = length - word.length;
+  if (from < 0) return false;
+  for (let j = 0; j < word.length; j++) if (compacted[from + j] !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+function compactIncludes(length: number, word: string): boolean {
+  for (let from = 0; from + word.length <= length; from++) {
+    let j = 0;
+    while (j < word.length && compacted[from + j] === word.charCodeAt(j)) j++;
+    if (j === word.length) return true;
+  }
+  return false;
+}
+
+/** Name endings that say the value is a password. */
+const passwordNames = ['password', 'passwd', 'pwd', 'passphrase'];
+
+/** Whether the compacted name says its value is a password: it ends with a password word or is "pass". */
+function isPasswordName(length: number): boolean {
+  return passwordNames.some((word) => compactEndsWith(length, word)) || (length === 4 && compactEndsWith(4, 'pass'));
+}
+
+/** Whether the last word of the name `text[start, end)` (after its last space) ends with a password word or `pass`. */
+function lastWordIsPasswordName(text: string, start: number, end: number): boolean {
+  let wordStart = end;
+  while (wordStart > start && text.charCodeAt(wordStart - 1) !== 32) wordStart--;
+  if (passwordNames.some((word) => endsWithLowerCased(text, wordStart, end, word))) return true;
+  // "pass" on its own or after a separator (db_pass, db.pass), not in "bypass".
+  if (!endsWithLowerCased(text, wordStart, end, 'pass')) return false;
+  const before = end - 5;
+  const c = text.charCodeAt(before);
+  return before < wordStart || c === 95 || c === 46 || c === 45;
+}
+
+/** Whether ASCII `text[start, end)` ends with the lower-case `word` once lower-cased. */
+function endsWithLowerCased(text: string, start: number, end: number, word: string): boolean {
+  const from = end - word.length;
+  if (from < start) return false;
+  for (let j = 0; j < word.length; j++) if ((text.charCodeAt(from + j) | 32) !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+/** Name endings that say the value is a credential (`api_key`, `client_secret`, `authToken`), compacted. */
+const credentialNames = [
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'secretkey',
+  'privatekey',
+  'signingkey',
+  'encryptionkey',
+  'authorization',
+  'auth',
+  'credential',
+  'credentials',
+  'sessionid',
+];
+
+function isCredentialName(length: number): boolean {
+  return credentialNames.some((word) => compactEndsWith(length, word));
+}
+
+/**
+ * A value assigned to a credential name that does not look random (`"api_key": "abc123def"`, `api_key: D0Qh@s0K!…`):
+ * a credential by its name all the same, so reported at 0.55 when it is 8+ characters with a digit or a symbol and
+ * some variety — but not a lone or compound word (`token: expired`, `refresh_token_2024`, `ExpiredSessionToken2`), a
+ * path, a URL, an email address, a version or a date, which name settings rather than hold secrets. `urlUser`: the
+ * name is the user of a URL (`https://x-access-token:…@github.com/`).
+ */
+function keyedValueAt(
+  text: string,
+  start: number,
+  quote: number,
+  separator: number,
+  urlUser: boolean,
+): Found | undefined {
+  const found = passwordValueAt(text, start, quote, separator, false);
   if (found === undefined) return undefined;
-  // Unquoted, a value is one token of value characters: `token:ghp_…@github.com/…` is a URL's user info, whose
-  // password the URL rule and the vendor detectors find.
-  if (quote === 0 && runEnd(text, found.start, VALUE, found.end) !== found.end) return undefined;
+  // Unquoted, a value runs to whitespace or a delimiter and may hold symbols (`api_key: 7gO9H^s6eON1#-PE`), but only
+  // printable ASCII ones; it is not the password of a URL's user info (`token:ghp_…@github.com/…`), which the URL
+  // rule and the vendor detectors find, nor an email address, nor a label (`key: Proc-Type: …`), nor a vendor key
+  // with more after it (`sk-…:x`), which the vendor rule bounds by its format.
+  if (
+    quote === 0 &&
+    runEnd(text, found.start, VALUE, found.end) !== found.end &&
+    (urlUser ||
+      vendorPrefixAt(text, found.start) !== undefined ||
+      !printableAscii(text, found.start, found.end) ||
+      atThenDot(text, found.start, found.end) ||
+      text.charCodeAt(found.start) === 58 /* : */ ||
+      text.charCodeAt(found.end - 1) === 58)
+  ) {
+    return undefined;
+  }
   const value = text.slice(found.start, found.end);
   if (!/[^A-Za-z]/.test(value) || /^[0-9:.TZ+\-/ ]+$/.test(value) || identifierLike.test(value)) return undefined;
   if (/^[/.~]|:\/\/|\s/.test(value) || (value.split('.').length > 2 && !/[A-Z+/=]/.test(value))) return undefined;
-  if (mostlyWords(value) || entropy(text, found.start, found.end) < 2.5) return undefined;
-  return { ...found, score: Math.min(found.score, 0.55) };
+  if (mostlyWords(text, found.start, found.end) || entropy(text, found.start, found.end) < 2.5) return undefined;
+  return { ...found, score: 0.55 };
 }
+
+/** A printf conversion (`%s`, `%(password)s`, `%-12.4f`) or a Windows environment variable (`%DB_PASSWORD%`). */
+const percentPlaceholder = /^%(?:\([\w.-]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[A-Za-z]$|^%\w+%$/;
 
 const spacedGap = /[ \t]{1,3}(?:(?:is|was|=)[ \t]{1,3})?/y;
 
 /**
  * A random-looking value after a credential name and a space, in prose (`use client_secret 4kp!7Hjj95gAQ… for`,
  * `the DB password is 7wGSkTwP…`): 12-200 characters up to the next space, with letters and digits, not words, and
- * at least 3.5 bits of entropy per character — prose after the same names ("the secret sauce") has none of that.
+ * at least 3.5 bits of entropy per character (3 for hex digits, whose alphabet has 16) — prose after the same names
+ * ("the secret sauce") has none of that. Not a path (`/srv/app/token2`), though base64 may start with a slash.
  */
 function spacedSecret(text: string, from: number): Found | undefined {
   spacedGap.lastIndex = from;
@@ -731,18 +1017,71 @@ function spacedSecret(text: string, from: number): Found | undefined {
     if (c <= 32 || isQuote(c) || c === 60 || c === 62 || c === 92) break;
     end++;
   }
-  while (end > start && /[.,;:)!?]/.test(text.charAt(end - 1)) && end - start > 12) end--;
+  while (end - start > 12 && isTrailingPunctuation(text.charCodeAt(end - 1))) end--;
   if (end - start < 12 || end - start > 200) return undefined;
+  if (!hasDigitAndLetter(text, start, end)) return undefined;
   const value = text.slice(start, end);
-  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value) || /:\/\/|^[/.~]/.test(value)) return undefined;
-  if (identifierLike.test(value) || mostlyWords(value) || entropy(text, start, end) < 3.5) return undefined;
+  if (/^[/.~]/.test(value) && !markedBase64(value)) return undefined;
+  if (value.includes('://') || identifierLike.test(value)) return undefined;
+  const minimumEntropy = isHex(text, start, end) ? 3 : 3.5;
+  if (mostlyWords(text, start, end) || entropy(text, start, end) < minimumEntropy) return undefined;
   return { start, end, score: 0.6 };
 }
 
-/** Whether runs of 4+ same-case letters (words) make up half the value or more. */
-function mostlyWords(value: string): boolean {
-  const words = value.match(/[A-Z]?[a-z]{4,}|[A-Z]{4,}/g) ?? [];
-  return words.reduce((sum, word) => sum + word.length, 0) * 2 >= value.length;
+/** Whether `value` is base64 with a '+' in it or '=' padding at its end: `/ONAt3Z9vMcZ8A/pFD9FC…Wnsk=` is no path. */
+function markedBase64(value: string): boolean {
+  const body = value.replace(/={1,2}$/, '');
+  return /^[A-Za-z0-9+/]+$/.test(body) && (body.length < value.length || body.includes('+'));
+}
+
+/** . , ; : ) ! ? */
+function isTrailingPunctuation(c: number): boolean {
+  return c === 46 || c === 44 || c === 59 || c === 58 || c === 41 || c === 33 || c === 63;
+}
+
+/**
+ * Whether runs of 4+ same-case letters (words) make up half of `text[start, end)` or more: the words
+ * /[A-Z]?[a-z]{4,}|[A-Z]{4,}/g would match, counted the way it matches them, left to right.
+ */
+function mostlyWords(text: string, start: number, end: number): boolean {
+  let inWords = 0;
+  let i = start;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      let j = i + 1;
+      while (j < end && isLowerAscii(text.charCodeAt(j))) j++;
+      if (j - i >= 4) inWords += j - i;
+      i = j; // a shorter run inside this one is no word either
+    } else if (c >= 65 && c <= 90) {
+      let j = i + 1;
+      while (j < end && isLowerAscii(text.charCodeAt(j))) j++;
+      if (j - i - 1 >= 4) {
+        inWords += j - i; // a capital and its lower-case word
+        i = j;
+        continue;
+      }
+      j = i + 1;
+      while (j < end && isUpperAscii(text.charCodeAt(j))) j++;
+      if (j - i >= 4) {
+        inWords += j - i;
+        i = j;
+      } else {
+        i++; // the next capital may open a word ("ABcdef")
+      }
+    } else {
+      i++;
+    }
+  }
+  return inWords * 2 >= end - start;
+}
+
+function isLowerAscii(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+function isUpperAscii(c: number): boolean {
+  return c >= 65 && c <= 90;
 }
 
 /** "Bearer <token>" (any case), the keyword at `[keyStart, keyEnd)`. */
@@ -785,32 +1124,78 @@ function isSchemeChar(c: number): boolean {
   return is(c, ALNUM) || c === 43 || c === 45 || c === 46;
 }
 
+/** SECRET findings of one text, pushed to `spans` as they come: a value found twice (from two keywords) counts once. */
+class SecretFindings {
+  readonly #spans: Span[];
+  #starts: Set<number> | undefined;
+
+  constructor(spans: Span[]) {
+    this.#spans = spans;
+  }
+
+  add(found: Found | undefined): void {
+    if (found === undefined) return;
+    this.#starts ??= new Set();
+    if (this.#starts.has(found.start)) return;
+    this.#starts.add(found.start);
+    this.#spans.push({ type: 'SECRET', start: found.start, end: found.end, score: found.score });
+  }
+}
+
+/** Whether the keyword `auth` ending at `end` is the start of "author…" but not of "authoris…"/"authoriz…". */
+function authorNotAuthorization(text: string, end: number): boolean {
+  // The same test as /^or(?!i[sz])/i on the next four characters, without slicing them out.
+  if ((text.charCodeAt(end) | 32) !== 111 /* o */ || (text.charCodeAt(end + 1) | 32) !== 114 /* r */) return false;
+  const third = text.charCodeAt(end + 2) | 32;
+  const fourth = text.charCodeAt(end + 3) | 32;
+  // "authoris…", "authoriz…": i, then s or z
+  return !(third === 105 && (fourth === 115 || fourth === 122));
+}
+
 function secretDetector(): Detector {
-  const keywordsHere = new RegExp(keywords);
+  const scan = new RegExp(keywordsAndVendorPrefixes);
   return {
     type: 'SECRET',
     labels,
     detect(text: string, spans: Span[]): void {
-      const starts = new Set<number>();
-      const add = (found: Found | undefined) => {
-        if (found === undefined || starts.has(found.start)) return;
-        starts.add(found.start);
-        spans.push({ type: 'SECRET', start: found.start, end: found.end, score: found.score });
-      };
-      keywordsHere.lastIndex = 0;
-      for (let match = keywordsHere.exec(text); match !== null; match = keywordsHere.exec(text)) {
+      const findings = new SecretFindings(spans);
+      let vendorStarts: number[] | undefined;
+      scan.lastIndex = 0;
+      for (let match = scan.exec(text); match !== null; match = scan.exec(text)) {
         const start = match.index;
         const end = start + match[0].length;
-        const word = match[0].toLowerCase();
-        if (word === 'bearer') {
-          add(bearerToken(text, start, end));
-        } else if (word !== 'auth' || !/^or(?!i[sz])/i.test(text.slice(end, end + 4))) {
+        // Matched text is ASCII (a case-insensitive non-Unicode regex folds only ASCII letters onto ASCII letters),
+        // so `| 32` lower-cases its letters. Two letters tell every alternative apart.
+        const first = text.charCodeAt(start) | 32;
+        const second = text.charCodeAt(start + 1) | 32;
+        if (isVendorAlternative(first, second)) {
+          // Checked after the keywords, as a scan of its own; resuming right after the prefix's first character
+          // hides no keyword from this scan ("AIzapikey").
+          vendorStarts ??= [];
+          vendorStarts.push(start);
+          scan.lastIndex = start + 1;
+        } else if (first === 98 /* bearer */) {
+          findings.add(bearerToken(text, start, end));
+        } else if (!(first === 97 && second === 117 /* auth */ && authorNotAuthorization(text, end))) {
           // (not "author", "authority": "authorization" is a credential's name)
-          add(assignedSecret(text, start, end));
+          findings.add(assignedSecret(text, start, end));
         }
       }
-      for (let p = text.indexOf('://'); p !== -1; p = text.indexOf('://', p + 3)) add(urlPassword(text, p));
-      vendorKeys(text, add);
+      // Each "://", found from its "//" (fewer stops for indexOf than the commoner ':').
+      for (let q = text.indexOf('//', 1); q !== -1; q = text.indexOf('//', q + 1)) {
+        if (text.charCodeAt(q - 1) === 58 /* : */) findings.add(urlPassword(text, q - 1));
+      }
+      if (vendorStarts !== undefined) vendorKeys(text, vendorStarts, findings);
     },
   };
+}
+
+/** Whether the alternative of {@link keywordsAndVendorPrefixes} starting with these (lower-cased) letters is a vendor prefix. */
+function isVendorAlternative(first: number, second: number): boolean {
+  return (
+    (first === 97 && second === 105) /* aiza */ ||
+    (first === 115 && second === 107) /* sk- */ ||
+    first === 103 /* glpat- */ ||
+    (first === 99 && second === 115) /* csk_, csr_ */
+  );
 }
