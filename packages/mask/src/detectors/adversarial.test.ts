@@ -45,6 +45,11 @@ const inputs: [string, string][] = [
   ['month names', fill('January ')],
   ['WDL repeated', fill('WDL')],
   ['v and dotted numbers', fill('v1.2.')],
+  ['accented letters', fill('é')],
+  ['accented capitals', fill('Éü')],
+  ['accented names', fill('Jürgen François ')],
+  ['names and particles', fill('Ana van der de la ')],
+  ['given names', fill('Mary Ann ')],
 ];
 
 const detectors: Detector[] = [
