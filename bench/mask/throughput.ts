@@ -106,66 +106,47 @@ async function ours(format: 'jsonl' | 'csv', input: string, output: string, reco
   return Object.values(report.findings).reduce((sum, n) => sum + n, 0);
 }
 
-function cli(format: 'jsonl' | 'csv', input: string, output: string): Promise<void> {
+/** Runs Node on one core (`taskset -c 0`) with `args`; resolves with its exit code and output. */
+function pinnedNode(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'taskset',
-      ['-c', '0', process.execPath, cliBin, 'mask', '--no-progress', '--format', format, input, output],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn('taskset', ['-c', '0', process.execPath, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
     child.on('error', reject);
-    child.on('exit', async (code) => {
-      const written = await stat(output).catch(() => undefined);
-      if (code === 0 && written && written.size > 0) resolve();
-      else
-        reject(new Error(`countersign mask exited ${code} (output ${written?.size ?? 'missing'}): ${stderr.trim()}`));
-    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+async function cli(format: 'jsonl' | 'csv', input: string, output: string): Promise<void> {
+  const { code, stderr } = await pinnedNode([cliBin, 'mask', '--no-progress', '--format', format, input, output]);
+  const written = await stat(output).catch(() => undefined);
+  if (code !== 0 || !written || written.size === 0) {
+    throw new Error(`countersign mask exited ${code} (output ${written?.size ?? 'missing'}): ${stderr.trim()}`);
+  }
 }
 
 /** Seconds per round of `maskStream` in a child process pinned to one core, after a warm-up round. */
-function pinned(format: Format, input: string, output: string, rounds: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const script = join(repoRoot, 'bench/mask/pinned.ts');
-    const child = spawn(
-      'taskset',
-      ['-c', '0', process.execPath, '--import', 'tsx', script, format, input, output, String(rounds)],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve((JSON.parse(stdout) as { seconds: number[] }).seconds);
-      else reject(new Error(`pinned maskStream exited ${code}: ${stderr.trim()}`));
-    });
-  });
+async function pinned(format: Format, input: string, output: string, rounds: number): Promise<number[]> {
+  const script = join(repoRoot, 'bench/mask/pinned.ts');
+  const { code, stdout, stderr } = await pinnedNode(['--import', 'tsx', script, format, input, output, String(rounds)]);
+  if (code !== 0) throw new Error(`pinned maskStream exited ${code}: ${stderr.trim()}`);
+  return (JSON.parse(stdout) as { seconds: number[] }).seconds;
 }
 
 /** Whether the built CLI has a `mask` command (and taskset exists to pin it to one core). */
-function cliHasMask(): Promise<boolean> {
-  if (!existsSync(join(repoRoot, 'packages/cli/dist/main.js'))) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const child = spawn('taskset', ['-c', '0', process.execPath, cliBin, 'mask', '--help'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.on('error', () => resolve(false));
-    child.on('exit', (code) => resolve(code === 0 && stdout.includes('Usage: countersign mask')));
-  });
+async function cliHasMask(): Promise<boolean> {
+  if (!existsSync(join(repoRoot, 'packages/cli/dist/main.js'))) return false;
+  const help = await pinnedNode([cliBin, 'mask', '--help']).catch(() => undefined);
+  return help?.code === 0 && help.stdout.includes('Usage: countersign mask');
 }
 
 /** MB/s of `scanner.scan` over `texts`, and of each detector alone (slowest first); one warm-up pass each. */
