@@ -50,6 +50,8 @@ const inputs: [string, string][] = [
   ['accented names', fill('Jürgen François ')],
   ['names and particles', fill('Ana van der de la ')],
   ['given names', fill('Mary Ann ')],
+  ['accented words after double hyphens', fill("Paris--Évry Ab-'é Garcia-'López Dear Ana--Élise ")],
+  ['emails then accented names', `${fill('a@b.io ').slice(0, 100_000)}${fill('Jürgen x. ').slice(0, 100_000)}`],
 ];
 
 const detectors: Detector[] = [

@@ -209,30 +209,26 @@ const accentedLetters = /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/g;
  * already took (`Sarah François Thompson`) are not taken again.
  */
 function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, number>): void {
-  const firstPass = spans.length;
+  // The first pass's names, in order of start: a moving pointer tells whether a word is already inside one.
+  const taken: Span[] = spans.filter((span) => span.type === 'PERSON');
+  let next = 0;
   accentedLetters.lastIndex = 0;
   while (accentedLetters.test(text)) {
     const at = accentedLetters.lastIndex - 1;
+    // Always past this letter's word, whatever is read below: the pass must move forward.
+    const resume = wordEndFrom(text, at);
+    accentedLetters.lastIndex = resume;
     let start = at;
     while (start > 0 && start > at - longestWord && isWordLetter(text.charCodeAt(start - 1))) start--;
     const before = text.charCodeAt(start - 1);
     const word = isDigit(before) || before === 39 || before === 0x2019 ? undefined : titleWordAt(text, start, kinds);
-    if (word === undefined) {
-      accentedLetters.lastIndex = wordEndFrom(text, at);
-      continue;
-    }
-    accentedLetters.lastIndex = word.end;
-    if (word.kind === 0) continue;
-    let taken = false;
-    for (let i = firstPass - 1; i >= 0 && !taken; i--) {
-      const span = spans[i]!;
-      taken = span.type === 'PERSON' && span.start < word.end && word.start < span.end;
-    }
-    if (taken) continue;
+    if (word === undefined || word.kind === 0 || word.end <= at) continue;
+    while (next < taken.length && taken[next]!.end <= word.start) next++;
+    if (next < taken.length && taken[next]!.start < word.end) continue;
     const found = nameAt(text, word, kinds);
     if (found === undefined) continue;
     spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
-    accentedLetters.lastIndex = Math.max(word.end, found.end);
+    accentedLetters.lastIndex = Math.max(resume, found.end);
   }
 }
 

@@ -61,4 +61,9 @@ describe('scanMany', () => {
     }
     expect(scanMany(scanner, texts, starts)).toEqual(records.flatMap((record) => scanMany(scanner, record)));
   });
+
+  it('keeps records apart after a record with no texts', () => {
+    const found = scanMany(scanner, ['x', 'y', 'ask our passport', '123456789'], [0, 2, 2, 3]);
+    expect(found[3]).toEqual([]);
+  });
 });

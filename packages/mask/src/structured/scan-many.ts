@@ -43,7 +43,8 @@ export function scanMany(
   for (let i = 0; i < texts.length; i++) {
     if (i > 0) {
       let between = separator;
-      if (recordStarts[nextRecord] === i) {
+      // A record with no texts shares its start with the next one: every start up to here is passed.
+      while (recordStarts[nextRecord] !== undefined && recordStarts[nextRecord]! <= i) {
         between = recordSeparator;
         nextRecord++;
       }
