@@ -741,7 +741,9 @@ function passwordValueAt(
       if (c === quote || c === 10 || c === 13 || (c === 92 && isQuote(text.charCodeAt(end + 1)))) break;
       end++;
     }
-    if (end === limit) return undefined;
+    // An unclosed quote ends the value at the end of the line or of the text alike (a record scanned alone or
+    // joined with others must read the same); only running past the longest value refuses it.
+    if (end === limit && end < text.length) return undefined;
   } else {
     while (end < limit && !endsValue(text.charCodeAt(end))) end++;
     if (end === limit && end < text.length) return undefined;

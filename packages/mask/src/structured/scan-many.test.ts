@@ -66,4 +66,10 @@ describe('scanMany', () => {
     const found = scanMany(scanner, ['x', 'y', 'ask our passport', '123456789'], [0, 2, 2, 3]);
     expect(found[3]).toEqual([]);
   });
+
+  it('reads an unclosed quoted password the same at the end of a record as before the next one', () => {
+    const record = 'reset failed, password: "Robert Patel asked for access';
+    const together = scanMany(scanner, [record, 'next'], [0, 1]);
+    expect(together[0]).toEqual(scanner.scan(record));
+  });
 });
