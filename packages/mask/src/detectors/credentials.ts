@@ -563,7 +563,6 @@ const keywords =
  * no two alternatives can match at the same position.
  */
 const keywordsAndVendorPrefixes = new RegExp(`${keywords}|aiza|sk-|glpat-|cs[kr]_`, 'gi');
-const longestPlaceholder = 9; // "undefined"
 const placeholderValues: ReadonlySet<string> = new Set([
   'null',
   'none',
@@ -579,6 +578,8 @@ const placeholderValues: ReadonlySet<string> = new Set([
   'changeit',
   'example',
 ]);
+/** Only a value this short can be one of {@link placeholderValues}: the rest skip the lookup. */
+const longestPlaceholder = Math.max(...[...placeholderValues].map((value) => value.length));
 
 interface Found {
   start: number;

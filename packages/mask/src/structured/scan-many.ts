@@ -1,3 +1,4 @@
+import { cueWindow } from '../detectors/cues.js';
 import type { Scanner, Span } from '../types.js';
 
 /**
@@ -9,7 +10,7 @@ const separator = '\n\u0000\n';
  * Between records: also longer than any detector looks back for a cue (40 characters), so a cue word at the end of
  * one record never counts for the next.
  */
-const recordSeparator = `\n${'\u0000'.repeat(62)}\n`;
+const recordSeparator = `\n${'\u0000'.repeat(cueWindow + 22)}\n`;
 const none: readonly Span[] = Object.freeze([]);
 
 /**
