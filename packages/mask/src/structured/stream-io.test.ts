@@ -1,0 +1,38 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { OutputSink } from './stream-io.js';
+
+async function written(pieces: readonly string[], batch?: number): Promise<{ bytes: Buffer; bytesOut: number }> {
+  const output = new PassThrough();
+  const chunks: Buffer[] = [];
+  output.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const sink = new OutputSink(output, batch);
+  for (const piece of pieces) {
+    sink.push(piece);
+    if (sink.due) await sink.flush();
+  }
+  await sink.close(true);
+  return { bytes: Buffer.concat(chunks), bytesOut: sink.bytesOut };
+}
+
+describe('OutputSink', () => {
+  it('writes the UTF-8 of what was pushed, in order, whatever the characters', async () => {
+    const decoded = Buffer.from('{"amount":"£12"}\n{"name":"Zoë"}\n').toString('utf8');
+    const pieces = [
+      'plain ascii\n',
+      decoded.slice(0, 17), // a slice of a two-byte string
+      decoded.slice(17),
+      'emoji 🔐 and 中文\n',
+      'lone surrogates \ud800 and \udfff\n',
+      '',
+      'x'.repeat(70_000),
+      '\n',
+    ];
+    for (const batch of [undefined, 1, 16]) {
+      const { bytes, bytesOut } = await written(pieces, batch);
+      const expected = Buffer.from(pieces.join(''), 'utf8');
+      expect(bytes.equals(expected)).toBe(true);
+      expect(bytesOut).toBe(expected.byteLength);
+    }
+  });
+});
