@@ -5,12 +5,12 @@ import type { Scanner, Span } from '../types.js';
  * Between texts of one record scanned together. The NUL stops the character classes detectors extend through
  * (digits, spaces, punctuation), the newlines end any line-based match.
  */
-const separator = '\n\u0000\n';
+export const separator = '\n\u0000\n';
 /**
  * Between records: also longer than any detector looks back for a cue (40 characters), so a cue word at the end of
  * one record never counts for the next.
  */
-const recordSeparator = `\n${'\u0000'.repeat(cueWindow + 22)}\n`;
+export const recordSeparator = `\n${'\u0000'.repeat(cueWindow + 22)}\n`;
 const none: readonly Span[] = Object.freeze([]);
 
 /**
