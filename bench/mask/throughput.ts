@@ -25,8 +25,8 @@ import { fileURLToPath } from 'node:url';
 // The build's JavaScript (`npm run build`), not the TypeScript sources through tsx: what users run.
 import { defaultScanner, maskStream, type Scanner, type Span } from '../../packages/mask/dist/index.js';
 import { CsvReader, formatCsvRow } from '../../packages/mask/dist/structured/csv.js';
-import { isBlank, LineSplitter } from '../../packages/mask/dist/structured/lines.js';
-import { decodeChunks, OutputSink } from '../../packages/mask/dist/structured/stream-io.js';
+import { isBlank } from '../../packages/mask/dist/structured/lines.js';
+import { decodeChunks, OutputSink, readLines } from '../../packages/mask/dist/structured/stream-io.js';
 import { csvLines, generateDocuments, jsonlLines, mixedJsonlLines, ordinaryText, writeCorpusFile } from './corpus.js';
 import { PeerRedactor } from './peer.js';
 
@@ -45,21 +45,15 @@ type Run = (input: string, output: string) => Promise<unknown>;
 /** Reads `input` as JSON lines through the mask module's own stream code, writing `transform(record)` per line. */
 async function jsonlPass(input: string, output: string, transform: (record: unknown) => unknown): Promise<number> {
   const sink = new OutputSink(createWriteStream(output));
-  const lines = new LineSplitter();
   let records = 0;
-  const handle = (line: string) => {
-    if (isBlank(line)) return;
-    records += 1;
-    sink.push(`${JSON.stringify(transform(JSON.parse(line)))}\n`);
-  };
-  for await (const chunk of decodeChunks(createReadStream(input), () => {})) {
-    for (const line of lines.push(chunk)) {
-      handle(line);
+  for await (const lines of readLines(createReadStream(input), () => {})) {
+    for (const line of lines) {
+      if (isBlank(line)) continue;
+      records += 1;
+      sink.push(`${JSON.stringify(transform(JSON.parse(line)))}\n`);
       if (sink.due) await sink.flush();
     }
   }
-  const last = lines.end();
-  if (last !== undefined) handle(last);
   await sink.close(true);
   return records;
 }

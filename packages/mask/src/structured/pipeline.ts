@@ -5,9 +5,9 @@ import { ColumnClassifier } from './classify.js';
 import { CsvReader, formatCsvRow } from './csv.js';
 import type { ColumnPlan, FieldMasker } from './field-masker.js';
 import { forEachLeaf, JsonMasker } from './json-masker.js';
-import { isBlank, LineSplitter } from './lines.js';
+import { isBlank } from './lines.js';
 import { scanMany } from './scan-many.js';
-import { decodeChunks, type OutputSink, type StreamInput } from './stream-io.js';
+import { decodeChunks, type OutputSink, readLines, type StreamInput } from './stream-io.js';
 
 /** One run over a CSV or JSONL input: masking (with a sink) or scanning only (without). */
 export interface PipelineRun {
@@ -43,7 +43,6 @@ function classifiedTypes(classifier: ColumnClassifier, threshold: number): Map<s
 export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
   const { masker, policy, sink } = run;
   const counts: PipelineCounts = { records: 0, invalid: 0, bytesIn: 0 };
-  const splitter = new LineSplitter();
   const classify = policy?.classify;
   let sample: Array<{ line: string; value: unknown }> | undefined = classify ? [] : undefined;
   const classifier = classify ? new ColumnClassifier(masker.scanner, classify.threshold) : undefined;
@@ -101,17 +100,15 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
     emit(line, value);
   };
 
-  for await (const text of decodeChunks(run.input, (bytes) => {
+  for await (const lines of readLines(run.input, (bytes) => {
     counts.bytesIn += bytes;
   })) {
-    for (const line of splitter.push(text)) {
+    for (const line of lines) {
       handle(line);
       if (sink?.due) await sink.flush();
     }
     run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records + batch.length });
   }
-  const last = splitter.end();
-  if (last !== undefined) handle(last);
   if (sample) endSample();
   if (batch.length > 0) flush();
   return counts;

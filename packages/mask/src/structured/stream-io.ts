@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from './lines.js';
 
 /** What a stream reads: a Node Readable, or any async iterable of bytes or text. */
 export type StreamInput = AsyncIterable<Buffer | Uint8Array | string>;
@@ -24,6 +25,22 @@ export async function* decodeChunks(input: StreamInput, onBytes: (bytes: number)
   }
   const rest = decoder.end();
   if (rest.length > 0) yield rest;
+}
+
+/**
+ * The lines of a JSON Lines input, each chunk's completed lines at a time and a last unterminated line at the end,
+ * each line decoded on its own ({@link LineSplitter}); counts bytes in. Text chunks are encoded back to bytes, so
+ * every line is read the same way whatever the input yields.
+ */
+export async function* readLines(input: StreamInput, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+  const splitter = new LineSplitter();
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    onBytes(bytes.byteLength);
+    yield splitter.push(bytes);
+  }
+  const last = splitter.end();
+  if (last !== undefined) yield [last];
 }
 
 /**

@@ -57,6 +57,15 @@ describe('maskStream: JSONL without a policy', () => {
     ]);
   });
 
+  it('reads a leading BOM, CRLF line ends and characters split across chunks', async () => {
+    const input = '\uFEFF{"note":"Zoë pays €5 to ada@example.com"}\r\n{"n":"中文 bob@example.org"}';
+    for (const chunk of [1, 3, 64 * 1024]) {
+      const { text, report } = await mask('jsonl', input, { chunk });
+      expect(text).toBe('{"note":"Zoë pays €5 to <EMAIL>"}\n{"n":"中文 <EMAIL>"}\n');
+      expect(report.bytesIn).toBe(Buffer.byteLength(input));
+    }
+  });
+
   it('masks records scanned in batches exactly as each record alone, and keeps a cue in its own record', async () => {
     const records = Array.from({ length: 700 }, (_, i) =>
       i % 3 === 0
