@@ -50,24 +50,15 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
   let lineNumber = 0;
 
   // Records wait here to be scanned together (see scanBatch); their output keeps their order.
-  let batch: Array<{ line: string; value: unknown }> = [];
-  let batchChars = 0;
-  const flush = () => {
-    const records = batch;
-    batch = [];
-    batchChars = 0;
+  const batch = new Batch<{ line: string; value: unknown }>((records) => {
     scanBatch(json!, masker, records);
     for (const { line, value } of records) {
       const masked = json!.maskRecord(value);
       counts.records++;
       if (sink) sink.push(`${masked.changed ? JSON.stringify(masked.value) : line}\n`);
     }
-  };
-  const emit = (line: string, value: unknown) => {
-    batch.push({ line, value });
-    batchChars += line.length;
-    if (batchChars >= batchSize || batch.length >= batchRecords) flush();
-  };
+  });
+  const emit = (line: string, value: unknown) => batch.add({ line, value }, line.length);
   const endSample = () => {
     const records = sample ?? [];
     sample = undefined;
@@ -110,13 +101,39 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
     run.onProgress?.({ bytesIn: counts.bytesIn, records: counts.records + batch.length });
   }
   if (sample) endSample();
-  if (batch.length > 0) flush();
+  batch.flush();
   return counts;
 }
 
 /** Records are scanned together until they hold this many characters, or this many records. */
 const batchSize = 64 * 1024;
 const batchRecords = 512;
+
+/** Records waiting to be scanned together; `onFull` takes them, in order, once they are enough or on `flush`. */
+class Batch<T> {
+  private items: T[] = [];
+  private chars = 0;
+
+  constructor(private readonly onFull: (items: T[]) => void) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  add(item: T, chars: number): void {
+    this.items.push(item);
+    this.chars += chars;
+    if (this.chars >= batchSize || this.items.length >= batchRecords) this.flush();
+  }
+
+  flush(): void {
+    if (this.items.length === 0) return;
+    const items = this.items;
+    this.items = [];
+    this.chars = 0;
+    this.onFull(items);
+  }
+}
 
 /**
  * Scans the strings of many records in one call: each detector then runs one long pass instead of one short pass
@@ -183,12 +200,7 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
     return from + scanned.length;
   };
   // Rows wait here so that the cells of many are scanned in one call, rows kept apart; their order is kept.
-  let batch: string[][] = [];
-  let batchChars = 0;
-  const flush = () => {
-    const rows = batch;
-    batch = [];
-    batchChars = 0;
+  const batch = new Batch<string[]>((rows) => {
     const texts: string[] = [];
     const rowStarts: number[] = [];
     for (const row of rows) {
@@ -198,11 +210,11 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
     const found = scanMany(masker.scanner, texts, rowStarts);
     let next = 0;
     for (const row of rows) next = emit(row, found, next);
-  };
+  });
   const queue = (row: string[]) => {
-    batch.push(row);
-    for (const cell of row) batchChars += cell.length;
-    if (batchChars >= batchSize || batch.length >= batchRecords) flush();
+    let chars = 0;
+    for (const cell of row) chars += cell.length;
+    batch.add(row, chars);
   };
   const endSample = () => {
     const rows = sample ?? [];
@@ -239,7 +251,7 @@ export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {
   }
   for (const row of reader.end()) handle(row);
   if (sample && header) endSample();
-  if (batch.length > 0) flush();
+  batch.flush();
   counts.invalid = reader.invalid;
   return counts;
 }
