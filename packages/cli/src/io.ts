@@ -73,3 +73,8 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** Prints `value` as indented JSON on stdout. */
+export function printJson(context: CommandContext, value: unknown): void {
+  context.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

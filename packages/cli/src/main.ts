@@ -1,6 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { auditCommand } from './audit/index.js';
-import { cliErrorFrom } from './connection/index.js';
 import {
   CliError,
   type CliIO,
@@ -10,20 +8,46 @@ import {
   processIO,
   type WaitTiming,
 } from './io.js';
-import { keysCommand } from './keys/index.js';
-import { listCommand } from './list/index.js';
-import { maskCommand, scanCommand } from './mask/index.js';
-import { outboxCommand } from './outbox/index.js';
-import { policyCommand } from './policy/index.js';
-import { requestCommand } from './request/index.js';
-import { approveCommand, rejectCommand } from './review/index.js';
-import { reviewersCommand } from './reviewers/index.js';
-import { runCommand } from './run/index.js';
-import { serveCommand } from './serve/index.js';
-import { showCommand } from './show/index.js';
 
-/** Builds the `countersign` program. Each feature adds its command group; `--help` works at every level. */
-export function createProgram(context: CommandContext): Command {
+type CommandFactory = (context: CommandContext) => Command;
+
+/**
+ * Every command, in the order help lists them, with the module that builds it. A run loads only the module of the
+ * command it names: `countersign mask` need not load the server or the API client, which would add a good part of
+ * its start-up (help, `--version` and unknown commands load them all).
+ */
+const commandModules: ReadonlyArray<{ names: readonly string[]; load: () => Promise<CommandFactory[]> }> = [
+  { names: ['serve'], load: async () => [(await import('./serve/index.js')).serveCommand] },
+  { names: ['policy'], load: async () => [(await import('./policy/index.js')).policyCommand] },
+  { names: ['keys'], load: async () => [(await import('./keys/index.js')).keysCommand] },
+  { names: ['reviewers'], load: async () => [(await import('./reviewers/index.js')).reviewersCommand] },
+  { names: ['outbox'], load: async () => [(await import('./outbox/index.js')).outboxCommand] },
+  { names: ['request'], load: async () => [(await import('./request/index.js')).requestCommand] },
+  { names: ['list'], load: async () => [(await import('./list/index.js')).listCommand] },
+  { names: ['show'], load: async () => [(await import('./show/index.js')).showCommand] },
+  {
+    names: ['approve', 'reject'],
+    load: async () => {
+      const review = await import('./review/index.js');
+      return [review.approveCommand, review.rejectCommand];
+    },
+  },
+  { names: ['run'], load: async () => [(await import('./run/index.js')).runCommand] },
+  { names: ['audit'], load: async () => [(await import('./audit/index.js')).auditCommand] },
+  {
+    names: ['mask', 'scan'],
+    load: async () => {
+      const mask = await import('./mask/index.js');
+      return [mask.maskCommand, mask.scanCommand];
+    },
+  },
+];
+
+/**
+ * Builds the `countersign` program with the commands `argv` needs: the one it names, or all of them. Each feature
+ * adds its command group; `--help` works at every level.
+ */
+export async function createProgram(context: CommandContext, argv: readonly string[] = []): Promise<Command> {
   const { io } = context;
   const program = new Command('countersign')
     .description('Human countersignatures for the risky things AI agents and data pipelines do.')
@@ -37,20 +61,11 @@ export function createProgram(context: CommandContext): Command {
 Commands that talk to a server read COUNTERSIGN_URL (default http://127.0.0.1:8080) and COUNTERSIGN_TOKEN
 (an agent key, a reviewer token or the admin token), or --url and --token. See docs/cli.md.`,
     );
-  program.addCommand(serveCommand(context));
-  program.addCommand(policyCommand(context));
-  program.addCommand(keysCommand(context));
-  program.addCommand(reviewersCommand(context));
-  program.addCommand(outboxCommand(context));
-  program.addCommand(requestCommand(context));
-  program.addCommand(listCommand(context));
-  program.addCommand(showCommand(context));
-  program.addCommand(approveCommand(context));
-  program.addCommand(rejectCommand(context));
-  program.addCommand(runCommand(context));
-  program.addCommand(auditCommand(context));
-  program.addCommand(maskCommand(context));
-  program.addCommand(scanCommand(context));
+  const named = argv[0];
+  const only = commandModules.find((entry) => named !== undefined && entry.names.includes(named));
+  for (const entry of only ? [only] : commandModules) {
+    for (const factory of await entry.load()) program.addCommand(factory(context));
+  }
   inheritSettings(program);
   return program;
 }
@@ -78,7 +93,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
     timing: { ...defaultWaitTiming, ...options.timing },
     exitCode: exitCodes.ok,
   };
-  const program = createProgram(context);
+  const program = await createProgram(context, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return context.exitCode;
@@ -87,7 +102,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
       // --help and --version end through here with exit code 0; usage errors were already printed.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
-    const cliError = error instanceof CliError ? error : cliErrorFrom(error);
+    // The API client's errors: its module is loaded already if a command could have thrown one.
+    const cliError = error instanceof CliError ? error : (await import('./connection/index.js')).cliErrorFrom(error);
     if (cliError) {
       io.stderr(`countersign: ${cliError.message}\n`);
       return cliError.exitCode;

@@ -13,8 +13,8 @@ import {
 } from '@countersign/core';
 import type { AuditEntry as ApiAuditEntry, CountersignClient, ServerVerifyReport } from '@countersign/sdk';
 import type { Command } from 'commander';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext, exitCodes } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
 import {
   buildEvidenceReport,
   type ChainVerificationSummary,

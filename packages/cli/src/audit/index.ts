@@ -1,8 +1,8 @@
 import type { AuditEntry } from '@countersign/sdk';
 import { Command } from 'commander';
 import { table } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, printJson } from '../io.js';
 import { addEvidenceCommands, isoTime } from './evidence.js';
 
 type AuditListOptions = ClientOptions & {

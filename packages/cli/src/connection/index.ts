@@ -56,11 +56,6 @@ export function cliErrorFrom(error: unknown): CliError | undefined {
   return undefined;
 }
 
-/** Prints `value` as indented JSON on stdout. */
-export function printJson(context: CommandContext, value: unknown): void {
-  context.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }

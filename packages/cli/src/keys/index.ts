@@ -1,8 +1,8 @@
 import { agentKeyId } from '@countersign/sdk';
 import { Command } from 'commander';
 import { table } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, printJson } from '../io.js';
 
 type CreateOptions = ClientOptions & { owner: string; label?: string[] };
 type RevokeOptions = ClientOptions & { key?: string };

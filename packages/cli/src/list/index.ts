@@ -2,8 +2,8 @@ import { actionStatusSchema } from '@countersign/core';
 import type { ActionStatus, ActionWithGrant } from '@countersign/sdk';
 import { Command } from 'commander';
 import { age, table } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, printJson } from '../io.js';
 
 type ListOptions = ClientOptions & {
   status?: string;

@@ -15,8 +15,7 @@ import {
   sensitivityLabels,
 } from '@countersign/mask';
 import { Command, Option } from 'commander';
-import { printJson } from '../connection/index.js';
-import { CliError, type CommandContext, exitCodes } from '../io.js';
+import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
 
 type MaskOptions = { policy?: string; format?: string; report?: string; json?: boolean; progress?: boolean };
 type ScanOptions = { format?: string; json?: boolean; failOn?: string };

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { type ActionFlags, submittedActionFrom, withActionOptions } from '../action-flags/index.js';
 import { exitCodeFor, summaryLines } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext, exitCodes } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
 import { waitWithProgress } from '../progress/index.js';
 
 type RequestOptions = ActionFlags & ClientOptions & { wait?: string | true };

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { table } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, printJson } from '../io.js';
 
 type LinkOptions = ClientOptions & { slack?: string; teams?: string };
 

@@ -4,8 +4,8 @@ import { type ActionWithGrant, type CountersignClient, isCountersignApiError, ty
 import { Command } from 'commander';
 import { type ActionFlags, submittedActionFrom, withActionOptions } from '../action-flags/index.js';
 import { describeTarget, exitCodeFor, explained, whoMustApprove } from '../action-view/index.js';
-import { type ClientOptions, cliErrorFrom, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext, exitCodes } from '../io.js';
+import { type ClientOptions, cliErrorFrom, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
 import { waitWithProgress } from '../progress/index.js';
 import { shellQuote } from './shell-quote.js';
 

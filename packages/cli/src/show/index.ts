@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { detailLines } from '../action-view/index.js';
-import { type ClientOptions, connect, printJson, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext } from '../io.js';
+import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
+import { CliError, type CommandContext, printJson } from '../io.js';
 import { waitWithProgress } from '../progress/index.js';
 
 type ShowOptions = ClientOptions & { wait?: string };
