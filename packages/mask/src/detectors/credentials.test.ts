@@ -476,6 +476,32 @@ describe('each detector searches for a rare part of its prefix and checks the re
   it('finds URL credentials after other double slashes', () => {
     expect(found('SECRET', '// a comment, file:///tmp/x, then https://admin:p4ssw0rd@db/x')).toEqual(['p4ssw0rd']);
   });
+
+  describe('SECRET keywords, found from three of their letters read in pairs', () => {
+    const random = 'Zx8Kq2Lm9Pn4Rt7Vw1Yb3Dc6';
+
+    it('finds each keyword in any mix of case', () => {
+      const names = ['pAsSwOrD', 'PASSWD', 'passPhrase', 'Pass', 'pWd', 'SECRET', 'tOkEn', 'Api-Key', 'ACCESSKEY'];
+      for (const name of [...names, 'cReDeNtIaL', 'aUtH', 'PRIVATE_key']) {
+        expect(found('SECRET', `${name}=${random}`)).toEqual([random]);
+      }
+      expect(found('SECRET', `bEaReR ${random}`)).toEqual([random]);
+    });
+
+    it('takes no look-alike outside ASCII for a keyword letter', () => {
+      // Ű and ĩ hold the bytes of "p" and "i" in their low half; the Kelvin sign lower-cases to "k".
+      for (const name of ['\u0170assword', 'credent\u0169al', 'to\u212aen', '\u017fecret']) {
+        expect(found('SECRET', `${name}=${random}`)).toEqual([]);
+      }
+    });
+
+    it('finds keywords across the 32 K-character chunks the search reads', () => {
+      for (let before = 32_760; before <= 32_770; before++) {
+        expect(found('SECRET', `${'a'.repeat(before)} credential=${random}`)).toEqual([random]);
+        expect(found('SECRET', `${'\u00e9'.repeat(before)} api_key=${random}`)).toEqual([random]);
+      }
+    });
+  });
 });
 
 describe('text without triggers', () => {
@@ -510,6 +536,8 @@ describe('adversarial input runs in linear time', () => {
     '-----BEGIN RSA PRIVATE KEY-----',
     '-----BEGIN PRIVATE KEY-----\\',
     'password=',
+    'ass',
+    'credentIal',
     'token: ',
     'token=A_',
     'Bearer ',
