@@ -173,6 +173,37 @@ figures arrive on Friday. Hope to see you all there. Grant, Will, Bill and Mark 
   });
 });
 
+describe('PERSON: words read straight from the text, not sliced out', () => {
+  it('compares cue words in any case, but only whole and without accents', () => {
+    expect(people('APPROVED BY Mark')).toEqual([{ text: 'Mark', score: 0.75 }]);
+    expect(people('DEAR Grant,')).toEqual([{ text: 'Grant', score: 0.75 }]);
+    expect(people('NAME: Rose')).toEqual([{ text: 'Rose', score: 0.75 }]);
+    expect(names('Renamed Will')).toEqual([]);
+    expect(names('named Will')).toEqual([]);
+    expect(names('approvéd by Mark')).toEqual([]);
+  });
+
+  it('compares place prefixes and surname particles exactly', () => {
+    expect(names('San Jose Smith')).toEqual([]);
+    expect(names('SAN Jose Smith')).toEqual(['Jose Smith']);
+    expect(names('Lena van der Berg')).toEqual(['Lena van der Berg']);
+    expect(names('Lena VAN der Berg')).toEqual([]);
+    expect(names('Lena vän der Berg')).toEqual([]);
+  });
+
+  it("is not kept from an accented name by another detector's span already in the list", () => {
+    const spans: Span[] = [{ type: 'EMAIL', start: 0, end: 40, score: 1 }];
+    detector.detect('Ask Jürgen Müller', spans);
+    expect(spans.slice(1)).toEqual([{ type: 'PERSON', start: 4, end: 17, score: 0.85 }]);
+  });
+
+  it('is not kept from an accented name by PERSON spans of an earlier text in the same list', () => {
+    const spans: Span[] = [{ type: 'PERSON', start: 0, end: 40, score: 0.85 }];
+    detector.detect('Ask Jürgen Müller', spans);
+    expect(spans.slice(1)).toEqual([{ type: 'PERSON', start: 4, end: 17, score: 0.85 }]);
+  });
+});
+
 describe('PERSON: adversarial input runs in linear time', () => {
   const size = 200_000;
   it.each([

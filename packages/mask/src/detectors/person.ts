@@ -18,8 +18,17 @@ const labels: readonly SensitivityLabel[] = Object.freeze(['pii']);
 
 const honorifics: ReadonlySet<string> = new Set(['Mr', 'Mrs', 'Ms', 'Mx', 'Miss', 'Dr', 'Prof']);
 
+/** What a cue is, as bit flags (see {@link cueBefore}). */
+const anyCue = 1;
+/** A cue that also starts ordinary phrases ("by May", "from Green to Red"): it admits only unambiguous names. */
+const weakCue = 2;
+/** "signed", or "by" after a verb that makes it strong: "approved by Mark". */
+const signedCue = 4;
+/** "by", which a verb before it makes a {@link signedCue}. */
+const byCue = 8;
+
 /** Words (lower-cased) that announce a name: "Dear Grant", "patient: Smith", `"name": "Rose"`. */
-const cues: ReadonlySet<string> = new Set([
+const cueWords: readonly string[] = [
   'name',
   'firstname',
   'lastname',
@@ -43,13 +52,10 @@ const cues: ReadonlySet<string> = new Set([
   'assignee',
   'reporter',
   'author',
-]);
+];
 
 /** Verbs that make "by" a strong cue: "signed by Mark" (but "by May" is a date). */
-const byCues: ReadonlySet<string> = new Set(['signed', 'written', 'approved', 'reviewed', 'prepared', 'sent']);
-
-/** Cues that also start ordinary phrases ("by May", "from Green to Red"): they admit only unambiguous names. */
-const weakCues: ReadonlySet<string> = new Set(['by', 'from']);
+const byVerbs: readonly string[] = ['signed', 'written', 'approved', 'reviewed', 'prepared', 'sent'];
 
 /** Capitalised words that never continue a name: function words, months, days, and parts of places and companies. */
 const notNameWords: ReadonlySet<string> = new Set(
@@ -70,16 +76,14 @@ const notNameWords: ReadonlySet<string> = new Set(
 );
 
 /** Lower-case words that start a surname: "Lena van der Berg", "Ana de la Cruz", "Ludwig von Mises". */
-const surnameParticles: ReadonlySet<string> = new Set(
-  'van von der den de da das do dos di du del della la le ter ten bin ibn'.split(' '),
-);
+const surnameParticles: readonly string[] =
+  'van von der den de da das do dos di du del della la le ter ten bin ibn'.split(' ');
 
 /** Words that make a place of the name after them. */
-const placePrefixes: ReadonlySet<string> = new Set(
+const placePrefixes: readonly string[] =
   'San Santa Santo Sao St Ste Saint Los Las El La Le Del New Port Fort Mount Mt Lake Cape Glen Villa Isla Costa'.split(
     ' ',
-  ),
-);
+  );
 
 const months: ReadonlySet<string> = new Set(['April', 'May', 'June', 'August']);
 
@@ -91,10 +95,10 @@ const wordLikeName = 8;
 const monthName = 16;
 const notNameWord = 32;
 
-let wordKinds: ReadonlyMap<string, number> | undefined;
+let wordKinds: WordTable | undefined;
 
-/** The flags of every honorific, name, month and word that never continues a name. */
-function kindsOf(names: NameSets): ReadonlyMap<string, number> {
+/** The flags of every honorific, name, month and word that never continues a name, read through accents. */
+function kindsOf(names: NameSets): WordTable {
   if (wordKinds !== undefined) return wordKinds;
   const kinds = new Map<string, number>();
   const mark = (words: Iterable<string>, kind: number) => {
@@ -106,21 +110,9 @@ function kindsOf(names: NameSets): ReadonlyMap<string, number> {
   mark(names.wordLike, wordLikeName);
   mark(months, monthName);
   mark(notNameWords, notNameWord);
-  wordKinds = kinds;
-  return kinds;
+  wordKinds = new WordTable(kinds, accentFolding);
+  return wordKinds;
 }
-
-/**
- * A word's flags, read through its accents: the lists are romanised (`Jurgen`, `Francois`, `Joao`), text often is
- * not (`Jürgen`, `François`, `João`). Only a word with a non-ASCII letter pays for the folding.
- */
-function kindOf(kinds: ReadonlyMap<string, number>, word: string): number {
-  const kind = kinds.get(word);
-  if (kind !== undefined) return kind;
-  return nonAscii.test(word) ? (kinds.get(foldAccents(word)) ?? 0) : 0;
-}
-
-const nonAscii = /[\u0080-\uffff]/;
 
 /** The Latin-1 and Latin Extended-A letters with accents, by the ASCII letter they fold to. */
 const accented: Readonly<Record<string, string>> = {
@@ -139,20 +131,106 @@ const accented: Readonly<Record<string, string>> = {
   g: 'ğ',
 };
 
-const foldTable: ReadonlyMap<string, string> = new Map(
-  Object.entries(accented).flatMap(([plain, marks]) =>
-    [...marks].flatMap((mark) => [
-      [mark, plain],
-      [mark.toUpperCase(), plain.toUpperCase()],
-    ]),
-  ),
-);
+/** A character code folding, by code, for every code a {@link isLetter} letter can have; the rest stay as they are. */
+type Folding = Uint16Array;
 
-function foldAccents(word: string): string {
-  let out = '';
-  for (const char of word) out += foldTable.get(char) ?? char;
-  return out;
+function identityFolding(): Folding {
+  return Uint16Array.from({ length: 0x250 }, (_, code) => code);
 }
+
+const noFolding: Folding = identityFolding();
+
+/**
+ * Accents off: the lists are romanised (`Jurgen`, `Francois`, `Joao`), text often is not (`Jürgen`, `François`,
+ * `João`).
+ */
+const accentFolding: Folding = identityFolding();
+for (const [plain, marks] of Object.entries(accented)) {
+  for (const mark of marks) {
+    accentFolding[mark.charCodeAt(0)] = plain.charCodeAt(0);
+    accentFolding[mark.toUpperCase().charCodeAt(0)] = plain.toUpperCase().charCodeAt(0);
+  }
+}
+
+/** ASCII upper case to lower case, as the cues are compared. */
+const lowerCaseFolding: Folding = identityFolding();
+for (let code = 65; code <= 90; code++) lowerCaseFolding[code] = code + 32;
+
+/**
+ * Words, each with a number, looked up straight from a range of the text through a character folding: faster than
+ * slicing each candidate out to look it up in a Map, which allocated and hashed a new string per lookup. Open
+ * addressing on an FNV-1a hash of the folded codes; a word in the probed slot is confirmed code by code. The words
+ * are stored as folded already (ASCII, and lower case for the cues).
+ */
+class WordTable {
+  private readonly words: Array<string | undefined>;
+  private readonly values: Int32Array;
+  private readonly mask: number;
+
+  constructor(
+    entries: Iterable<readonly [string, number]>,
+    private readonly folding: Folding,
+  ) {
+    const list = [...entries];
+    let size = 16;
+    while (size < list.length * 4) size *= 2;
+    this.words = new Array<string | undefined>(size).fill(undefined);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+    for (const [word, value] of list) {
+      let slot = this.hash(word, 0, word.length) & this.mask;
+      while (this.words[slot] !== undefined) slot = (slot + 1) & this.mask;
+      this.words[slot] = word;
+      this.values[slot] = value;
+    }
+  }
+
+  /** The number of the word `text[start, end)` once folded; 0 when it is not in the table. */
+  get(text: string, start: number, end: number): number {
+    let slot = this.hash(text, start, end) & this.mask;
+    for (let word = this.words[slot]; word !== undefined; word = this.words[slot]) {
+      if (word.length === end - start && this.holds(word, text, start)) return this.values[slot]!;
+      slot = (slot + 1) & this.mask;
+    }
+    return 0;
+  }
+
+  private fold(code: number): number {
+    return code < this.folding.length ? this.folding[code]! : code;
+  }
+
+  private hash(text: string, start: number, end: number): number {
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ this.fold(text.charCodeAt(i)), 0x01000193);
+    return (hash ^ (hash >>> 15)) >>> 0;
+  }
+
+  private holds(word: string, text: string, start: number): boolean {
+    for (let i = 0; i < word.length; i++) {
+      if (word.charCodeAt(i) !== this.fold(text.charCodeAt(start + i))) return false;
+    }
+    return true;
+  }
+}
+
+/** A table of words that only need to be known, not told apart. */
+function tableOf(words: Iterable<string>, folding: Folding): WordTable {
+  return new WordTable(
+    Array.from(words, (word) => [word, 1] as const),
+    folding,
+  );
+}
+
+const cueKinds = new WordTable(
+  new Map(cueWords.map((word) => [word, anyCue]))
+    .set('signed', anyCue | signedCue)
+    .set('by', anyCue | weakCue | byCue)
+    .set('from', anyCue | weakCue),
+  lowerCaseFolding,
+);
+const byVerbTable = tableOf(byVerbs, lowerCaseFolding);
+const particleTable = tableOf(surnameParticles, noFolding);
+const placePrefixTable = tableOf(placePrefixes, noFolding);
 
 function is(kind: number, flag: number): boolean {
   return (kind & flag) !== 0;
@@ -161,7 +239,6 @@ function is(kind: number, flag: number): boolean {
 interface Word {
   start: number;
   end: number;
-  text: string;
   /** Its {@link kindsOf} flags, 0 for any other word. */
   kind: number;
 }
@@ -182,20 +259,25 @@ export function personDetector(): Detector {
       const names = nameSets();
       const known = knownWordPattern(names);
       const kinds = kindsOf(names);
+      const first = spans.length;
       known.lastIndex = 0;
-      for (let match = known.exec(text); match !== null; match = known.exec(text)) {
-        const start = match.index;
-        const word = { start, end: start + match[0].length, text: match[0], kind: kindOf(kinds, match[0]) };
+      // `test`, not `exec`: no match array or matched string to allocate. The name starts after the letters and
+      // apostrophes before its end, as the pattern's look-behind puts none before it.
+      while (known.test(text)) {
+        const end = known.lastIndex;
+        let start = end - 1;
+        while (start > 0 && isNameCharacter(text.charCodeAt(start - 1))) start--;
+        const word = { start, end, kind: kinds.get(text, start, end) };
         const found = nameAt(text, word, kinds);
         if (found === undefined) {
           // Another word may start inside this one, after a hyphen.
           known.lastIndex = start + 1;
           continue;
         }
-        spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
+        spans.push(found);
         known.lastIndex = found.end;
       }
-      findAccented(text, spans, kinds);
+      findAccented(text, spans, first, kinds);
     },
   };
 }
@@ -206,12 +288,14 @@ const accentedLetters = /[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/g;
 /**
  * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the ASCII names regex cannot stop at:
  * from each accented letter, the capitalised word holding it is read through its accents. Names the first pass
- * already took (`Sarah François Thompson`) are not taken again.
+ * already took (`Sarah François Thompson`: `spans` from index `first` on) are not taken again.
  */
-function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, number>): void {
-  // The first pass's names, in order of start: a moving pointer tells whether a word is already inside one.
-  const taken: Span[] = spans.filter((span) => span.type === 'PERSON');
-  let next = 0;
+function findAccented(text: string, spans: Span[], first: number, kinds: WordTable): void {
+  // The first pass's names, in order of start: a pointer moving forward over them (read in place, not filtered into
+  // a copy) tells whether a word is already inside one. Spans before `first` are the caller's, of other texts or
+  // detectors.
+  const taken = spans.length;
+  let next = first;
   accentedLetters.lastIndex = 0;
   while (accentedLetters.test(text)) {
     const at = accentedLetters.lastIndex - 1;
@@ -223,11 +307,11 @@ function findAccented(text: string, spans: Span[], kinds: ReadonlyMap<string, nu
     const before = text.charCodeAt(start - 1);
     const word = isDigit(before) || before === 39 || before === 0x2019 ? undefined : titleWordAt(text, start, kinds);
     if (word === undefined || word.kind === 0 || word.end <= at) continue;
-    while (next < taken.length && taken[next]!.end <= word.start) next++;
-    if (next < taken.length && taken[next]!.start < word.end) continue;
+    while (next < taken && spans[next]!.end <= word.start) next++;
+    if (next < taken && spans[next]!.start < word.end) continue;
     const found = nameAt(text, word, kinds);
     if (found === undefined) continue;
-    spans.push({ type: 'PERSON', start: found.start, end: found.end, score: found.score });
+    spans.push(found);
     accentedLetters.lastIndex = Math.max(resume, found.end);
   }
 }
@@ -242,6 +326,11 @@ function wordEndFrom(text: string, i: number): number {
 /** A letter, or an apostrophe or hyphen, as words read backwards from an accented letter run through. */
 function isWordLetter(c: number): boolean {
   return isLetter(c) || c === 39 || c === 0x2019 || c === 45;
+}
+
+/** What the names of the lists are written with: ASCII letters and apostrophes (`O'Brien`). */
+function isNameCharacter(c: number): boolean {
+  return isAsciiLetter(c) || c === 39 || c === 0x2019;
 }
 
 function isDigit(c: number): boolean {
@@ -304,11 +393,11 @@ function alternation(words: readonly string[]): string {
   return source(root);
 }
 
-function nameAt(
-  text: string,
-  word: Word,
-  kinds: ReadonlyMap<string, number>,
-): { start: number; end: number; score: number } | undefined {
+function person(start: number, end: number, score: number): Span {
+  return { type: 'PERSON', start, end, score };
+}
+
+function nameAt(text: string, word: Word, kinds: WordTable): Span | undefined {
   const { kind } = word;
   if (is(kind, honorificWord)) return afterHonorific(text, word.end, kinds);
   const wordy = is(kind, wordLikeName);
@@ -316,43 +405,41 @@ function nameAt(
     if (afterPlacePrefix(text, word.start)) return undefined; // San Francisco, St Helena, New Albany
     const next = followingName(text, word.end, kinds);
     if (next !== undefined) {
-      const last = followingName(text, next.end, kinds);
+      // The word after `next` is read only where it can matter: most names have two words.
       if (is(next.kind, surname) && !(wordy && is(next.kind, wordLikeName))) {
         // "Maria Garcia Lopez": a second surname.
+        const last = followingName(text, next.end, kinds);
         const end = last !== undefined && is(last.kind, surname) && !is(last.kind, wordLikeName) ? last.end : next.end;
-        return { start: word.start, end, score: 0.85 };
+        return person(word.start, end, 0.85);
       }
-      if (is(next.kind, givenName) && last !== undefined) {
+      const last = is(next.kind, givenName) ? followingName(text, next.end, kinds) : undefined;
+      if (last !== undefined) {
         // "Mary Ann Smith": a second given name, then the surname — or any capitalised word that is not an
         // everyday one ("Nancy Gabriela Novak").
-        if (is(last.kind, surname)) return { start: word.start, end: last.end, score: 0.85 };
-        if (!wordy && !is(last.kind, wordLikeName)) return { start: word.start, end: last.end, score: 0.7 };
+        if (is(last.kind, surname)) return person(word.start, last.end, 0.85);
+        if (!wordy && !is(last.kind, wordLikeName)) return person(word.start, last.end, 0.7);
       }
-      if (!wordy) return { start: word.start, end: next.end, score: 0.7 };
+      if (!wordy) return person(word.start, next.end, 0.7);
     }
     const cue = cueBefore(text, word.start);
-    if (cue === undefined || (weakCues.has(cue) && wordy)) return undefined;
-    if ((weakCues.has(cue) || cue === 'signed') && is(kind, monthName)) return undefined;
-    return { start: word.start, end: next?.end ?? word.end, score: 0.75 };
+    if (cue === 0 || (is(cue, weakCue) && wordy)) return undefined;
+    if (is(cue, weakCue | signedCue) && is(kind, monthName)) return undefined;
+    return person(word.start, next?.end ?? word.end, 0.75);
   }
   if (is(kind, surname)) {
     const cue = cueBefore(text, word.start);
-    if (cue !== undefined) return weakCues.has(cue) && wordy ? undefined : { ...word, score: 0.75 };
+    if (cue !== 0) return is(cue, weakCue) && wordy ? undefined : person(word.start, word.end, 0.75);
     // "Owner: Larissa Nair": a given name not on the list, then a known surname, after a cue.
     const before = wordy ? undefined : titleWordBefore(text, word.start, kinds);
     if (before === undefined || is(before.kind, notNameWord)) return undefined;
     const outer = cueBefore(text, before.start);
-    return outer === undefined || weakCues.has(outer) ? undefined : { start: before.start, end: word.end, score: 0.75 };
+    return outer === 0 || is(outer, weakCue) ? undefined : person(before.start, word.end, 0.75);
   }
   return undefined;
 }
 
 /** "Dr. Jane Okafor", "Mr O'Neil", "Prof. J. R. Tolkien": up to three capitalised words or initials. */
-function afterHonorific(
-  text: string,
-  from: number,
-  kinds: ReadonlyMap<string, number>,
-): { start: number; end: number; score: number } | undefined {
+function afterHonorific(text: string, from: number, kinds: WordTable): Span | undefined {
   let i = text.charCodeAt(from) === 46 /* . */ ? from + 1 : from;
   let start = -1;
   let end = -1;
@@ -371,11 +458,11 @@ function afterHonorific(
     end = word.end;
     i = word.end;
   }
-  return end === -1 ? undefined : { start, end, score: 0.85 };
+  return end === -1 ? undefined : person(start, end, 0.85);
 }
 
 /** The capitalised word after one or two spaces (and an optional middle initial), if it can continue a name. */
-function followingName(text: string, from: number, kinds: ReadonlyMap<string, number>): Word | undefined {
+function followingName(text: string, from: number, kinds: WordTable): Word | undefined {
   let i = skipSpaces(text, from);
   if (i === from) return undefined;
   const initialEnd = initialAt(text, i);
@@ -388,7 +475,7 @@ function followingName(text: string, from: number, kinds: ReadonlyMap<string, nu
   const word = titleWordAt(text, particles, kinds);
   if (word === undefined || is(word.kind, notNameWord)) return undefined;
   // A surname with particles is one, whatever its last word: "van der Berg".
-  return particles === i ? word : { start: i, end: word.end, text: text.slice(i, word.end), kind: surname };
+  return particles === i ? word : { start: i, end: word.end, kind: surname };
 }
 
 /** Past up to two surname particles and their spaces at `i` ("van der ", "de la "); `i` when there are none. */
@@ -397,14 +484,14 @@ function particlesAt(text: string, i: number): number {
   for (let count = 0; count < 2; count++) {
     let end = at;
     while (end < at + 5 && text.charCodeAt(end) >= 97 && text.charCodeAt(end) <= 122) end++;
-    if (end === at || text.charCodeAt(end) !== 32 || !surnameParticles.has(text.slice(at, end))) break;
+    if (end === at || text.charCodeAt(end) !== 32 || particleTable.get(text, at, end) === 0) break;
     at = end + 1;
   }
   return at;
 }
 
 /** The Title-case word ending one space before `start` ("Larissa" in "Larissa Nair"), if there is one. */
-function titleWordBefore(text: string, start: number, kinds: ReadonlyMap<string, number>): Word | undefined {
+function titleWordBefore(text: string, start: number, kinds: WordTable): Word | undefined {
   if (text.charCodeAt(start - 1) !== 32) return undefined;
   let i = start - 2;
   while (i >= start - longestWord && isLetter(text.charCodeAt(i))) i--;
@@ -412,47 +499,50 @@ function titleWordBefore(text: string, start: number, kinds: ReadonlyMap<string,
   return word !== undefined && word.end === start - 1 ? word : undefined;
 }
 
-/** A lower-cased cue word just before `start` ("Dear ", "name: ", `"name": "`), if there is one. */
-function cueBefore(text: string, start: number): string | undefined {
+/**
+ * The cue word just before `start` ("Dear ", "name: ", `"name": "`), as {@link anyCue} flags; 0 when there is
+ * none.
+ */
+function cueBefore(text: string, start: number): number {
   let i = start - 1;
   const stop = Math.max(0, start - 5);
   while (i >= stop && isCuePunctuation(text.charCodeAt(i))) i--;
-  if (i === start - 1) return undefined;
+  if (i === start - 1) return 0;
   const end = i + 1;
   const limit = Math.max(0, end - 12);
   while (i >= limit && isAsciiLetter(text.charCodeAt(i))) i--;
-  if (isAsciiLetter(text.charCodeAt(i)) || i + 1 === end) return undefined;
-  const word = text.slice(i + 1, end).toLowerCase();
-  if (word === 'by' && byCues.has(previousWord(text, i + 1).toLowerCase())) return 'signed'; // "approved by Mark"
-  return cues.has(word) ? word : undefined;
+  if (isAsciiLetter(text.charCodeAt(i)) || i + 1 === end) return 0;
+  const cue = cueKinds.get(text, i + 1, end);
+  if (is(cue, byCue) && byVerbTable.get(text, previousWordStart(text, i + 1), i) !== 0) return anyCue | signedCue;
+  return cue;
 }
 
-/** Whether the word just before `start` (see {@link previousWord}) makes a place of a name after it. */
+/** Whether the word just before `start` (see {@link previousWordStart}) makes a place of a name after it. */
 function afterPlacePrefix(text: string, start: number): boolean {
-  if (text.charCodeAt(start - 1) !== 32) return false;
-  let i = start - 2;
-  while (i >= start - 12 && isLetter(text.charCodeAt(i))) i--;
-  // Every prefix is capitalised: most words before a name are ruled out without building a string.
-  return isUpper(text.charCodeAt(i + 1)) && placePrefixes.has(text.slice(i + 1, start - 1));
+  const from = previousWordStart(text, start);
+  // Every prefix is capitalised: most words before a name are ruled out without hashing them.
+  return isUpper(text.charCodeAt(from)) && placePrefixTable.get(text, from, start - 1) !== 0;
 }
 
-/** The word just before `start`, separated by one space ("" when there is none). */
-function previousWord(text: string, start: number): string {
-  if (text.charCodeAt(start - 1) !== 32) return '';
+/**
+ * Where the word just before `start`, separated by one space, starts: it runs to `start - 1`. When there is no
+ * such space, `start - 1`, an empty word.
+ */
+function previousWordStart(text: string, start: number): number {
+  if (text.charCodeAt(start - 1) !== 32) return start - 1;
   let i = start - 2;
   while (i >= start - 12 && isLetter(text.charCodeAt(i))) i--;
-  return text.slice(i + 1, start - 1);
+  return i + 1;
 }
 
 /** A Title-case word at `i`: an upper-case letter, then lower-case letters (with O'Brien, Smith-Jones, McDonald). */
-function titleWordAt(text: string, i: number, kinds: ReadonlyMap<string, number>): Word | undefined {
+function titleWordAt(text: string, i: number, kinds: WordTable): Word | undefined {
   if (!isUpper(text.charCodeAt(i))) return undefined;
   const second = text.charCodeAt(i + 1);
   if (!isLower(second) && second !== 39 && second !== 0x2019) return undefined;
   const end = wordEnd(text, i);
   if (end === -1) return undefined;
-  const word = text.slice(i, end);
-  return { start: i, end, text: word, kind: kindOf(kinds, word) };
+  return { start: i, end, kind: kinds.get(text, i, end) };
 }
 
 /** Past this many characters a word is too long to be a name. */
