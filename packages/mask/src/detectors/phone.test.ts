@@ -88,6 +88,42 @@ describe('PHONE', () => {
     expect(found('Call the mobile app team. Order PO 4570372294 shipped')).toEqual([]);
   });
 
+  it('reads a cue only as a whole word, in any case, after the last digit before the number', () => {
+    expect(found('PHONE: 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('WhatsApp - 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('phone, 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('phone #4, 02079460958')).toEqual([]);
+    expect(found('telephony 02079460958')).toEqual([]);
+    expect(found('hotel 02079460958')).toEqual([]);
+    expect(found('cell_02079460958 x')).toEqual([]);
+  });
+
+  it('reads cues beside letters outside ASCII as the regex does', () => {
+    expect(found('Téléphone : 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('TÉLÉPHONE : 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('José, tel 02079460958')).toEqual([['02079460958', 0.8]]);
+    // `ſ` folds to `s`: `ſms` is `sms`.
+    expect(found('ſms 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('telé 02079460958')).toEqual([]);
+    expect(found('ñtel 02079460958')).toEqual([]);
+  });
+
+  it('keeps the cue to its sentence', () => {
+    expect(found('Tel. 02079460958')).toEqual([['02079460958', 0.8]]);
+    expect(found('Call me\n02079460958')).toEqual([]);
+    expect(found('Call me; 02079460958')).toEqual([]);
+    expect(found('Call me.Ref 02079460958')).toEqual([]);
+    expect(found('Call me.Now 02079460958')).toEqual([['02079460958', 0.8]]);
+  });
+
+  it('finds nothing in a chain of groups glued to a word', () => {
+    expect(phones('x020 7946 0958')).toEqual([]);
+    expect(phones('x(020) 7946 0958')).toEqual([]);
+    expect(phones('020 7946 0958x')).toEqual([]);
+    expect(phones('at (020) 7946 0958')).toEqual(['(020) 7946 0958']);
+    expect(phones('at 2024-01-31T10:00 020 7946 0958')).toEqual(['020 7946 0958']);
+  });
+
   it('finds the number beside a date or a year in one run of groups', () => {
     expect(phones('on 2024-01-31 020 7946 0958')).toEqual(['020 7946 0958']);
     expect(phones('call 020 7946 0958 2024')).toEqual(['020 7946 0958']);

@@ -8,8 +8,8 @@ import {
 } from 'libphonenumber-js/max';
 import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
-import { isDigit, isWordChar } from './characters.js';
-import { cueWindow } from './cues.js';
+import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
+import { cueWindow, cueWindowStart } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
@@ -59,7 +59,7 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
         end = runs[next + 1]!;
         digits += end - runs[next]!;
       }
-      if (digits >= 7) findInChain(chain, k, last, spans);
+      if (digits >= 7 && !gluedToWord(text, runs[k]!, end)) findInChain(chain, k, last, spans);
       k = last + 2;
     }
   });
@@ -101,8 +101,18 @@ function classify(chain: Chain, digits: string, international: boolean): Verdict
 const maxChainGroups = 8;
 
 /**
- * The chain of digit groups `first..last` (run indices) as one number; failing that, the chain without what comes
- * before its first space or after its last (`on 2024-01-31 020 7946 0958`, `020 7946 0958 2024`).
+ * A chain of digit groups from `start` to `end` glued to a word at either end is an identifier (`FR73 3000 3592 …`,
+ * `AT08 6112 643US`, `2024-01-31T10:00`, hex ids): no part of it is a phone number. Checked before anything else,
+ * as it rules out most chains in logs.
+ */
+function gluedToWord(text: string, start: number, end: number): boolean {
+  const opening = text.charCodeAt(start - 1) === 40 ? start - 1 : start;
+  return isWordChar(text.charCodeAt(opening - 1)) || isWordChar(text.charCodeAt(end));
+}
+
+/**
+ * The chain of digit groups `first..last` (run indices), not glued to a word, as one number; failing that, the chain
+ * without what comes before its first space or after its last (`on 2024-01-31 020 7946 0958`, `020 7946 0958 2024`).
  */
 function findInChain(chain: Chain, first: number, last: number, spans: Span[]): void {
   const whole = phoneIn(chain, first, last, false);
@@ -112,10 +122,7 @@ function findInChain(chain: Chain, first: number, last: number, spans: Span[]): 
   }
   if (last === first || (last - first) / 2 + 1 > maxChainGroups) return;
   const { text, runs } = chain;
-  // A chain glued to a word at either end is an identifier (`FR73 3000 3592 …`, `AT08 6112 643US`), and one of
-  // even fours a card or parcel number: no part of it is a phone number.
-  const start = runs[first]! - (text.charCodeAt(runs[first]! - 1) === 40 ? 1 : 0);
-  if (isWordChar(text.charCodeAt(start - 1)) || isWordChar(text.charCodeAt(runs[last + 1]!))) return;
+  // A chain of even fours is a card or parcel number: no part of it is a phone number.
   let evenFours = last - first >= 4;
   let firstSpace = -1;
   let lastSpace = -1;
@@ -148,27 +155,24 @@ function phoneIn(chain: Chain, a: number, b: number, part: boolean): Span | unde
   if (!freeBefore(text, start) || !freeAfter(text, end)) return undefined;
   const formatted = plus || opened || a !== b;
   // A bare run (a timestamp, an order number) is the common case in logs: settle it before building anything.
-  if (!formatted && (end - start < 7 || end - start > 13 || !hasPhoneCue(text, start))) return undefined;
+  if (!formatted && (end - start < 7 || end - start > 13 || !hasPhoneCue(text, runs, a, start))) return undefined;
 
   if (shapedLikeSomethingElse(text, runs, a, b, plus)) return undefined;
 
-  const lengths: number[] = [];
-  let digits = '';
+  // The digits are counted before any string is built: nearly half the candidates left have too few or too many.
+  let count = 0;
   for (let j = a; j <= b; j += 2) {
-    const groupStart = runs[j]!;
-    const groupEnd = runs[j + 1]!;
-    // `+44 (0) 20 …`: the bracketed trunk prefix is not dialled from abroad.
-    const trunkInBrackets =
-      plus && j > a && groupEnd - groupStart === 1 && text.charCodeAt(groupStart) === 48 && text[groupEnd] === ')';
-    if (!trunkInBrackets) digits += text.slice(groupStart, groupEnd);
-    lengths.push(groupEnd - groupStart);
+    if (!(plus && j > a && isTrunkInBrackets(text, runs, j))) count += runs[j + 1]! - runs[j]!;
   }
   // `00 44 …` is how Europe dials `+44 …`.
-  const international = plus || digits.startsWith('00');
-  const significant = plus || !international ? digits : digits.slice(2);
-  if (international ? significant.length < 8 || significant.length > 15 : digits.length < 7 || digits.length > 13) {
-    return undefined;
+  const international = plus || (text.charCodeAt(runs[a]!) === 48 && secondDigit(text, runs, a, b) === 48);
+  const significantCount = plus || !international ? count : count - 2;
+  if (international ? significantCount < 8 || significantCount > 15 : count < 7 || count > 13) return undefined;
+  let digits = '';
+  for (let j = a; j <= b; j += 2) {
+    if (!(plus && j > a && isTrunkInBrackets(text, runs, j))) digits += text.slice(runs[j]!, runs[j + 1]!);
   }
+  const significant = plus || !international ? digits : digits.slice(2);
   if (digits.length >= 13 && cardIssuer(digits) !== undefined && luhn(digits)) return undefined;
   if (ibanTailBefore(text, start)) return undefined;
 
@@ -176,15 +180,28 @@ function phoneIn(chain: Chain, a: number, b: number, part: boolean): Span | unde
   const verdict = classify(chain, significant, international);
   // Part of a longer chain, or a number read without its trunk 0, must also be grouped the way the number is
   // written (`020 7946 0958`, `98765 43210`): otherwise any ten digits inside a parcel number would do.
-  if ((part || (verdict.trunkOmitted && lengths.length > 1)) && !groupedAsWritten(lengths, plus, verdict)) {
+  if ((part || (verdict.trunkOmitted && a !== b)) && !groupedAsWritten(runs, a, b, plus, verdict)) {
     return undefined;
   }
   if (verdict.kind === 'no') return undefined;
   // A bare run got here on its cue; a formatted number looks for one now.
-  const cued = !formatted || hasPhoneCue(text, start);
+  const cued = !formatted || hasPhoneCue(text, runs, a, start);
   if (verdict.kind === 'possible' && !(formatted && cued)) return undefined;
   const score = verdict.kind === 'possible' ? 0.7 : !formatted ? 0.8 : cued ? 0.9 : 0.85;
   return { type: 'PHONE', start, end, score };
+}
+
+/** `+44 (0) 20 …`: group `j` is a bracketed trunk prefix, which is not dialled from abroad. */
+function isTrunkInBrackets(text: string, runs: readonly number[], j: number): boolean {
+  const groupStart = runs[j]!;
+  return (
+    runs[j + 1]! - groupStart === 1 && text.charCodeAt(groupStart) === 48 && text.charCodeAt(groupStart + 1) === 41
+  );
+}
+
+/** The code of the second digit of groups `a..b` (NaN when there is none). */
+function secondDigit(text: string, runs: readonly number[], a: number, b: number): number {
+  return text.charCodeAt(runs[a + 1]! - runs[a]! > 1 ? runs[a]! + 1 : a < b ? runs[a + 2]! : -1);
 }
 
 /**
@@ -239,8 +256,66 @@ function ibanTailBefore(text: string, start: number): boolean {
   return ibanShapedBefore.test(text.slice(Math.max(0, start - 40), start));
 }
 
-const phoneCue =
-  /(?:^|[^\p{L}\p{N}])(?:phone|tel|telephone|mobile|cell|cellphone|fax|call|ph|mob|whatsapp|sms|telefon|handy|portable|t[ée]l[ée]phone|contact)(?![\p{L}\p{N}])/iu;
+/** The phone cues written in ASCII (lower case); `téléphone` too is one. */
+const asciiPhoneCues = [
+  'phone',
+  'tel',
+  'telephone',
+  'mobile',
+  'cell',
+  'cellphone',
+  'fax',
+  'call',
+  'ph',
+  'mob',
+  'whatsapp',
+  'sms',
+  'telefon',
+  'handy',
+  'portable',
+  'contact',
+];
+
+const phoneCue = new RegExp(
+  `(?:^|[^\\p{L}\\p{N}])(?:${asciiPhoneCues.join('|')}|t[ée]l[ée]phone)(?![\\p{L}\\p{N}])`,
+  'iu',
+);
+
+/** `asciiPhoneCues` by length. */
+const asciiPhoneCuesByLength = Array.from(
+  { length: Math.max(...asciiPhoneCues.map((cue) => cue.length)) + 1 },
+  (_, length) => asciiPhoneCues.filter((cue) => cue.length === length),
+);
+
+/**
+ * `phoneCue.test(text.slice(from, to))`, read by hand while the text is ASCII (nearly always), where a cue is a whole
+ * word of ASCII letters and digits: no string is built and no regex run for the thousands of numbers with no cue.
+ */
+function hasPhoneCueIn(text: string, from: number, to: number): boolean {
+  let wordStart = from;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    // Other letters (and `é`, or `ſ` that folds to `s`) are left to the regex.
+    if (code >= 0x80) return phoneCue.test(text.slice(from, to));
+    if (isAsciiLetter(code) || isDigit(code)) continue;
+    if (isAsciiPhoneCue(text, wordStart, i)) return true;
+    wordStart = i + 1;
+  }
+  return isAsciiPhoneCue(text, wordStart, to);
+}
+
+/** The ASCII word `text[start, end)` is one of `asciiPhoneCues`, in any case. */
+function isAsciiPhoneCue(text: string, start: number, end: number): boolean {
+  const cues = asciiPhoneCuesByLength[end - start];
+  if (cues === undefined) return false;
+  for (const cue of cues) {
+    let i = 0;
+    // Bit 0x20 folds ASCII letters to lower case and leaves digits as they are.
+    while (i < cue.length && (text.charCodeAt(start + i) | 0x20) === cue.charCodeAt(i)) i++;
+    if (i === cue.length) return true;
+  }
+  return false;
+}
 
 /** A bare run right after one of these is a reference, whatever cue came before: "Contact: Ann. Order PO 4545518601". */
 const idWordBefore =
@@ -252,34 +327,40 @@ const abbreviatedCue = /(?:^|[^a-z])(?:tel|t[ée]l|ph|mob|fax|no)$/i;
 
 /**
  * A phone cue in the same sentence: "the mobile app. Order PO 4570372294" has none, "Tel. 02079460958" has one.
- * Like `hasCueBefore`, the cue is looked for within `cueWindow` characters and after the last digit before `start`.
+ * Like `hasCueBefore`, the cue is looked for within `cueWindow` characters and after the last digit before `start`,
+ * where the number's first digits are digit run `k`.
  */
-function hasPhoneCue(text: string, start: number): boolean {
-  const windowStart = Math.max(0, start - cueWindow);
-  let cueFrom = windowStart;
-  for (let i = start - 1; i >= windowStart; i--) {
-    if (isDigit(text.charCodeAt(i))) {
-      cueFrom = i + 1;
-      break;
-    }
-  }
+function hasPhoneCue(text: string, runs: readonly number[], k: number, start: number): boolean {
+  // The last digit before `start` ends the run before: read from the runs, not looked for in the text.
+  const cueFrom = cueWindowStart(runs, k, start);
   // The shortest cue is two letters.
-  if (start - cueFrom < 2) return false;
-  const cueText = text.slice(cueFrom, start);
-  if (!phoneCue.test(cueText)) return false;
+  if (start - cueFrom < 2 || !hasPhoneCueIn(text, cueFrom, start)) return false;
+  if (!mayEndSentence(text, cueFrom, start)) return true;
   // The sentence starts after the last sentence end in the window that does not follow an abbreviation ("Tel.").
   // Only ends after the last digit can move it past the cue: the digit before `cueFrom` is no sentence end, so
   // looking for them in `cueText` finds the same ones as looking in the whole window.
+  const windowStart = Math.max(0, start - cueWindow);
+  const cueText = text.slice(cueFrom, start);
   let sentenceStart = cueFrom;
   sentenceEnds.lastIndex = 0;
   for (let end = sentenceEnds.exec(cueText); end !== null; end = sentenceEnds.exec(cueText)) {
     const at = cueFrom + end.index;
     if (!abbreviatedCue.test(text.slice(windowStart, at))) sentenceStart = at + 1;
   }
-  return sentenceStart === cueFrom || phoneCue.test(text.slice(sentenceStart, start));
+  return sentenceStart === cueFrom || hasPhoneCueIn(text, sentenceStart, start);
 }
 
-function groupedAsWritten(lengths: readonly number[], plus: boolean, verdict: Verdict): boolean {
+/** `text[from, to)` holds one of the characters `sentenceEnds` starts with: `. ! ? ;` or a line break. */
+function mayEndSentence(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46 || code === 33 || code === 63 || code === 59 || code === 10) return true;
+  }
+  return false;
+}
+
+/** Groups `a..b` have the lengths the number is written with. */
+function groupedAsWritten(runs: readonly number[], a: number, b: number, plus: boolean, verdict: Verdict): boolean {
   let written = plus ? verdict.internationalGroups : verdict.nationalGroups;
   if (written === undefined) {
     if (verdict instanceof ValidVerdict) written = verdict.writtenGroups(plus);
@@ -293,10 +374,10 @@ function groupedAsWritten(lengths: readonly number[], plus: boolean, verdict: Ve
     else verdict.nationalGroups = written;
   }
   const expected = written.split(' ').map(Number);
-  if (expected.length !== lengths.length) return false;
+  if (expected.length !== (b - a) / 2 + 1) return false;
   // The first group may carry a trunk prefix the formatter adds or drops (`98765` / `098765`).
-  if (Math.abs(expected[0]! - lengths[0]!) > 1) return false;
-  return expected.every((length, i) => i === 0 || length === lengths[i]);
+  if (Math.abs(expected[0]! - (runs[a + 1]! - runs[a]!)) > 1) return false;
+  return expected.every((length, i) => i === 0 || length === runs[a + 2 * i + 1]! - runs[a + 2 * i]!);
 }
 
 /** `(020) 7946-0958` → `3 4 4`. */
