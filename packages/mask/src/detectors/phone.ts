@@ -474,7 +474,12 @@ const numberTypes = [
   'VOICEMAIL',
 ] as const;
 
-/** The parts of libphonenumber's metadata object read here (present at run time, not all in its published types). */
+/**
+ * The parts of libphonenumber's metadata object read here (present at run time, not all in its published types).
+ * Unpublished shapes can change in any release: package.json pins libphonenumber-js to an exact version, and the
+ * tests compare the verdicts with libphonenumber's own for every calling code, so an upgrade that moves them fails
+ * loudly.
+ */
 interface PlanMetadata {
   numberingPlan?: { nationalNumberPattern(): string };
   hasTypes(): boolean;
