@@ -46,6 +46,26 @@ describe('IP_ADDRESS: IPv4 among other dotted numbers', () => {
   });
 });
 
+describe('IP_ADDRESS: IPv4 from the digit runs', () => {
+  it('finds quads at either end of the text, next to each other and after a refused run', () => {
+    expect(ips('1.2.3.4')).toEqual(['1.2.3.4']);
+    expect(ips('1.2.3.4 5.6.7.8')).toEqual(['1.2.3.4', '5.6.7.8']);
+    expect(ips('1.2.3.4.5 then 10.0.0.1')).toEqual(['10.0.0.1']);
+    expect(ips('1.2.3.256.5.6.7.8 or 9.9.9.9')).toEqual(['9.9.9.9']);
+  });
+
+  it.each([
+    ['a quad glued to the next by a dot', '10.0.0.1.10.0.0.2'],
+    ['eight dotted runs', '1.2.3.4.5.6.7.8'],
+    ['a doubled dot', '1.2..3.4'],
+    ['a dot and a space', '1.2. 3.4'],
+    ['a four-digit run', '1.2.3.2555'],
+    ['a time before a decimal', '18:10:56.150 3.14'],
+  ])('refuses %s', (_, text) => {
+    expect(ips(text)).toEqual([]);
+  });
+});
+
 describe('IP_ADDRESS: IPv6', () => {
   it.each([
     ['full', '2001:0db8:85a3:0000:0000:8a2e:0370:7334'],
