@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
-import { resolveOverlaps } from './overlaps.js';
+import { comparePriority, resolveOverlaps } from './overlaps.js';
 
 const span = (type: string, start: number, end: number, score = 0.9): Span => ({ type, start, end, score });
 
@@ -47,6 +47,35 @@ describe('resolveOverlaps', () => {
 
   it('drops an identical duplicate', () => {
     expect(resolveOverlaps([span('A', 0, 3), span('A', 0, 3)])).toEqual([span('A', 0, 3)]);
+  });
+
+  it('merges the runs each detector adds, whatever their number and order', () => {
+    // A reference: the greedy choice by priority over all spans, then sorted by start.
+    const reference = (spans: readonly Span[]): Span[] => {
+      const kept: Span[] = [];
+      for (const candidate of [...spans].sort(comparePriority)) {
+        if (kept.every((other) => other.end <= candidate.start || other.start >= candidate.end)) kept.push(candidate);
+      }
+      return kept.sort((a, b) => a.start - b.start);
+    };
+    let seed = 7;
+    const next = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % below;
+    };
+    for (let round = 0; round < 50; round++) {
+      const spans: Span[] = [];
+      for (let detector = 0; detector < 1 + next(17); detector++) {
+        let start = next(5);
+        for (let i = next(30); i > 0; i--) {
+          spans.push(span(`T${detector}`, start, start + 1 + next(6), [0.5, 0.9][next(2)]));
+          start += next(8);
+        }
+      }
+      const input = [...spans];
+      expect(resolveOverlaps(spans)).toEqual(reference(spans));
+      expect(spans).toEqual(input);
+    }
   });
 
   it('settles a long chain of overlaps in one pass', () => {
