@@ -34,8 +34,24 @@ export async function* decodeChunks(input: StreamInput, onBytes: (bytes: number)
  */
 export async function* readLines(input: StreamInput, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
   const splitter = new LineSplitter();
+  // A text chunk may end halfway through a surrogate pair (an emoji): that half waits for the next chunk.
+  let highSurrogate = '';
   for await (const chunk of input) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let bytes: Uint8Array;
+    if (typeof chunk === 'string') {
+      let text = highSurrogate + chunk;
+      const last = text.charCodeAt(text.length - 1);
+      highSurrogate = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+      if (highSurrogate !== '') text = text.slice(0, -1);
+      bytes = Buffer.from(text, 'utf8');
+    } else {
+      bytes = chunk;
+    }
+    onBytes(bytes.byteLength);
+    yield splitter.push(bytes);
+  }
+  if (highSurrogate !== '') {
+    const bytes = Buffer.from(highSurrogate, 'utf8');
     onBytes(bytes.byteLength);
     yield splitter.push(bytes);
   }

@@ -66,6 +66,20 @@ describe('maskStream: JSONL without a policy', () => {
     }
   });
 
+  it('keeps an emoji whose halves arrive in separate text chunks', async () => {
+    async function* text(...chunks: string[]): AsyncGenerator<string> {
+      yield* chunks;
+    }
+    const output = new Collector();
+    const report = await maskStream({
+      format: 'jsonl',
+      input: text('{"note":"hi \ud83d', '\udd10 ada@example.com"}\n{"n":"\ud83d', '\udd10"}'),
+      output,
+    });
+    expect(output.text).toBe('{"note":"hi 🔐 <EMAIL>"}\n{"n":"🔐"}\n');
+    expect(report.bytesIn).toBe(Buffer.byteLength('{"note":"hi 🔐 ada@example.com"}\n{"n":"🔐"}'));
+  });
+
   it('masks records scanned in batches exactly as each record alone, and keeps a cue in its own record', async () => {
     const records = Array.from({ length: 700 }, (_, i) =>
       i % 3 === 0
