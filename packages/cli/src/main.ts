@@ -102,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
       // --help and --version end through here with exit code 0; usage errors were already printed.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
-    // The API client's errors: its module is loaded already if a command could have thrown one.
+    // The API client's errors (its module is loaded here if the command did not load it).
     const cliError = error instanceof CliError ? error : (await import('./connection/index.js')).cliErrorFrom(error);
     if (cliError) {
       io.stderr(`countersign: ${cliError.message}\n`);

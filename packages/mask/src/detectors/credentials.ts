@@ -673,7 +673,8 @@ function findKeywords(text: string): KeywordHit[] {
   const { numbers, firstCandidate, candidates, thirdAt, thirdCode } = pairTable;
   const hits: KeywordHit[] = [];
   for (let from = 0; from < text.length; from += chunkChars) {
-    // (Bytes past the copied ones are left from an earlier chunk: any pair they make lies past the end of the text.)
+    // (Bytes past the copied ones are left from an earlier chunk. A pair they make lies past the end of the text or
+    // straddles it; either way the closer look reads the text itself and finds no keyword there.)
     const length = chunkBytes.write(text.substring(from, from + chunkChars), 0, 'latin1');
     let runs = 0;
     for (let q = 0, quads = (length + 3) >> 2; q < quads; q++) {

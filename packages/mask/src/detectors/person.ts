@@ -160,7 +160,8 @@ for (let code = 65; code <= 90; code++) lowerCaseFolding[code] = code + 32;
  * Words, each with a number, looked up straight from a range of the text through a character folding: faster than
  * slicing each candidate out to look it up in a Map, which allocated and hashed a new string per lookup. Open
  * addressing on an FNV-1a hash of the folded codes; a word in the probed slot is confirmed code by code. The words
- * are stored as folded already (ASCII, and lower case for the cues).
+ * must be given folded already (ASCII, and lower case for the cues): a word its folding would change could never be
+ * found, so the constructor refuses one.
  */
 class WordTable {
   private readonly words: Array<string | undefined>;
@@ -178,6 +179,10 @@ class WordTable {
     this.values = new Int32Array(size);
     this.mask = size - 1;
     for (const [word, value] of list) {
+      for (let i = 0; i < word.length; i++) {
+        const code = word.charCodeAt(i);
+        if (this.fold(code) !== code) throw new Error(`WordTable: ${JSON.stringify(word)} is not folded`);
+      }
       let slot = this.hash(word, 0, word.length) & this.mask;
       while (this.words[slot] !== undefined) slot = (slot + 1) & this.mask;
       this.words[slot] = word;
