@@ -2,6 +2,7 @@ import { maskSpans } from '../operators/index.js';
 import { type ColumnOperatorConfig, fieldRuleFor, type MaskingPolicy } from '../policy/index.js';
 import type { EntityType, Span } from '../types.js';
 import type { ColumnPlan, FieldMasker } from './field-masker.js';
+import { decodeJsonString, type JsonLineFields, JsonLineReader, ValueKind } from './json-line.js';
 import { scanMany } from './scan-many.js';
 
 /** A field path seen in the data, with what applies to it resolved once. */
@@ -15,6 +16,30 @@ interface FieldNode {
   readonly classifiedType: EntityType | undefined;
   plan: ColumnPlan | undefined;
   children: Map<string, FieldNode> | undefined;
+  /** The key this node was reached by (its last path segment). */
+  readonly key: string;
+  /** False for a node made afresh past {@link maxNodes}: it is not the one the next record will reach. */
+  readonly kept: boolean;
+  /** Read lines: the member at each position of this object in the last record, tried first for the next one. */
+  members: FieldNode[] | undefined;
+  /** Read lines: the object (numbered within its line) this node was last a member of, to catch a repeated key. */
+  seenIn: number;
+}
+
+/** A line read in place ({@link JsonMasker.readLine}), waiting for its findings. */
+export interface ReadLine {
+  readonly line: string;
+  /** Its values in order; those with `text` are scanned, the others only counted. */
+  readonly values: LineValue[];
+}
+
+interface LineValue {
+  readonly node: FieldNode;
+  /** Where the literal lies in the line, quotes included. */
+  readonly start: number;
+  readonly end: number;
+  /** The text scanned (a string's value, a long integer's digits); absent for a value only counted, empty for an empty string (neither). */
+  readonly text: string | undefined;
 }
 
 type Holder = Record<string, unknown> | unknown[];
@@ -47,6 +72,9 @@ export class JsonMasker {
   private slots: Slot[] = [];
   /** Findings worked out ahead for the strings records will scan, in order (see {@link JsonMasker.scanAhead}). */
   private ahead: { texts: readonly string[]; found: ReadonlyArray<readonly Span[]>; next: number } | undefined;
+  private readonly reader: JsonLineReader<FieldNode>;
+  /** The line being read, and what it holds so far. */
+  private reading: ReadLine = { line: '', values: [] };
 
   constructor(
     private readonly masker: FieldMasker,
@@ -54,14 +82,84 @@ export class JsonMasker {
     private readonly defaultOperator: Readonly<ColumnOperatorConfig>,
     private readonly classified: ReadonlyMap<string, EntityType> = new Map(),
   ) {
-    this.root = {
-      path: '',
-      operator: defaultOperator,
-      decided: false,
-      keySpans: [],
-      classifiedType: undefined,
-      plan: undefined,
-      children: undefined,
+    this.root = { ...blank('', ''), operator: defaultOperator };
+    this.reader = new JsonLineReader(this.lineFields());
+  }
+
+  /**
+   * Reads a JSONL line for masking in place, without parsing it into objects: when every field it reaches is
+   * scanned (the default, and policy-free data), its output is the line with the masked values spliced in and
+   * everything else as it came. `undefined` when the line must be parsed and masked with
+   * {@link JsonMasker.maskRecord} instead: invalid JSON, a rule or classification that applies, a key that holds
+   * findings, repeats, or reads as an array index (a parsed object lists those first), or an unusual shape.
+   */
+  readLine(line: string): ReadLine | undefined {
+    if (this.root.operator.operator !== 'scan') return undefined;
+    const reading: ReadLine = { line, values: [] };
+    this.reading = reading;
+    return this.reader.read(line, this.root) ? reading : undefined;
+  }
+
+  /** The strings {@link JsonMasker.maskLine} scans in `read`, in order, appended to `out`. */
+  lineStrings(read: ReadLine, out: string[]): void {
+    for (const value of read.values) if (value.text) out.push(value.text);
+  }
+
+  /**
+   * Masks a read line given the findings for its strings, `found[from]` onwards (as {@link scanMany} returns them
+   * for {@link JsonMasker.lineStrings}), and returns it: the line itself when nothing changed.
+   */
+  maskLine(read: ReadLine, found: ReadonlyArray<readonly Span[]>, from: number): string {
+    this.masker.context.reset();
+    const line = read.line;
+    let out = '';
+    let copied = 0;
+    for (const value of read.values) {
+      const plan = this.planOf(value.node);
+      if (!value.text) {
+        if (value.text === undefined) this.masker.count(plan);
+        continue; // an empty string is neither scanned nor counted
+      }
+      const spans = found[from++]!;
+      const masked = this.masker.maskFound(plan, value.text, spans);
+      if (spans.length === 0 || masked === value.text) continue;
+      out += line.slice(copied, value.start) + JSON.stringify(masked);
+      copied = value.end;
+    }
+    return copied === 0 ? line : out + line.slice(copied);
+  }
+
+  private lineFields(): JsonLineFields<FieldNode> {
+    return {
+      member: (parent, line, keyStart, keyEnd, escaped, index, object) => {
+        let child = escaped ? undefined : parent.members?.[index];
+        if (child === undefined || child.key.length !== keyEnd - keyStart || !line.startsWith(child.key, keyStart)) {
+          const key = escaped ? decodeJsonString(line, keyStart, keyEnd) : line.slice(keyStart, keyEnd);
+          const first = key.charCodeAt(0);
+          if (first >= 0x30 && first <= 0x39) return undefined;
+          child = this.child(parent, key);
+          if (!child.kept) return undefined;
+          parent.members ??= [];
+          parent.members[index] = child;
+        }
+        if (child.operator.operator !== 'scan' || child.keySpans.length > 0 || child.seenIn === object)
+          return undefined;
+        child.seenIn = object;
+        return child;
+      },
+      value: (node, kind, start, end) => {
+        const reading = this.reading;
+        const line = reading.line;
+        let text: string | undefined;
+        if (kind === ValueKind.plain) text = line.slice(start, end);
+        else if (kind === ValueKind.escaped) text = decodeJsonString(line, start, end);
+        else if (kind === ValueKind.number && mayBeLong(line, start, end)) {
+          const number = Number(line.slice(start, end));
+          if (Number.isInteger(number) && Math.abs(number) >= longNumber) text = String(number);
+        }
+        const quoted = kind === ValueKind.plain || kind === ValueKind.escaped ? 1 : 0;
+        reading.values.push({ node, start: start - quoted, end: end + quoted, text });
+      },
     };
   }
 
@@ -88,11 +186,12 @@ export class JsonMasker {
   }
 
   /**
-   * Findings for the strings the next records will scan (`texts`, as {@link JsonMasker.scannedStrings} listed
-   * them), used in order instead of scanning. A string that is not the one expected is scanned as usual.
+   * Findings for the strings the next records will scan (`texts` from `from` on, as
+   * {@link JsonMasker.scannedStrings} listed them), used in order instead of scanning. A string that is not the one
+   * expected is scanned as usual.
    */
-  scanAhead(texts: readonly string[], found: ReadonlyArray<readonly Span[]>): void {
-    this.ahead = { texts, found, next: 0 };
+  scanAhead(texts: readonly string[], found: ReadonlyArray<readonly Span[]>, from = 0): void {
+    this.ahead = from < texts.length ? { texts, found, next: from } : undefined;
   }
 
   private collect(value: unknown, node: FieldNode, out: string[]): void {
@@ -256,9 +355,16 @@ export class JsonMasker {
     const known = node.children?.get(key);
     if (known) return known;
     const path = node.path ? `${node.path}.${key}` : key;
+    const kept = this.nodes < maxNodes;
     let created: FieldNode;
     if (node.decided) {
-      created = { ...blank(path), operator: node.operator, decided: true, classifiedType: node.classifiedType };
+      created = {
+        ...blank(path, key),
+        kept,
+        operator: node.operator,
+        decided: true,
+        classifiedType: node.classifiedType,
+      };
     } else {
       const rule = this.policy && fieldRuleFor(this.policy, path);
       const classifiedType = rule ? undefined : this.classified.get(path);
@@ -269,14 +375,15 @@ export class JsonMasker {
           : this.defaultOperator;
       const scanned = operator.operator === 'scan' && key.length > 0;
       created = {
-        ...blank(path),
+        ...blank(path, key),
+        kept,
         operator,
         decided: rule !== undefined || classifiedType !== undefined,
         keySpans: scanned ? this.masker.scanner.scan(key) : [],
         classifiedType,
       };
     }
-    if (this.nodes < maxNodes) {
+    if (kept) {
       this.nodes++;
       node.children ??= new Map();
       node.children.set(key, created);
@@ -285,7 +392,7 @@ export class JsonMasker {
   }
 }
 
-function blank(path: string): FieldNode {
+function blank(path: string, key: string): FieldNode {
   return {
     path,
     operator: { operator: 'keep' },
@@ -294,7 +401,18 @@ function blank(path: string): FieldNode {
     classifiedType: undefined,
     plan: undefined,
     children: undefined,
+    key,
+    kept: true,
+    members: undefined,
+    seenIn: 0,
   };
+}
+
+/** Whether a number literal can be an integer of {@link longNumber} or more: nine characters, or an exponent. */
+function mayBeLong(line: string, start: number, end: number): boolean {
+  if (end - start >= 9) return true;
+  for (let i = start; i < end; i++) if ((line.charCodeAt(i) | 0x20) === 0x65 /* e */) return true;
+  return false;
 }
 
 /** Sets an own property; `defineProperty` so a `__proto__` key stays data and does not reach the prototype. */

@@ -4,7 +4,7 @@ import type { EntityType, Span } from '../types.js';
 import { ColumnClassifier } from './classify.js';
 import { CsvReader, formatCsvRow } from './csv.js';
 import type { ColumnPlan, FieldMasker } from './field-masker.js';
-import { forEachLeaf, JsonMasker } from './json-masker.js';
+import { forEachLeaf, JsonMasker, type ReadLine } from './json-masker.js';
 import { isBlank } from './lines.js';
 import { scanMany } from './scan-many.js';
 import { decodeChunks, type OutputSink, readLines, type StreamInput } from './stream-io.js';
@@ -50,15 +50,12 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
   let lineNumber = 0;
 
   // Records wait here to be scanned together (see scanBatch); their output keeps their order.
-  const batch = new Batch<{ line: string; value: unknown }>((records) => {
-    scanBatch(json!, masker, records);
-    for (const { line, value } of records) {
-      const masked = json!.maskRecord(value);
-      counts.records++;
-      if (sink) sink.push(`${masked.changed ? JSON.stringify(masked.value) : line}\n`);
-    }
+  const batch = new Batch<PendingRecord>((records) => {
+    const masked = scanBatch(json!, masker, records);
+    counts.records += records.length;
+    if (sink) for (const line of masked) sink.push(`${line}\n`);
   });
-  const emit = (line: string, value: unknown) => batch.add({ line, value }, line.length);
+  const emit = (line: string, value: unknown) => batch.add({ line, value, read: undefined }, line.length);
   const endSample = () => {
     const records = sample ?? [];
     sample = undefined;
@@ -68,6 +65,11 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
   const handle = (line: string) => {
     lineNumber++;
     if (isBlank(line)) return;
+    const read = sample ? undefined : json!.readLine(line);
+    if (read) {
+      batch.add({ line, value: undefined, read }, line.length);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -135,20 +137,33 @@ class Batch<T> {
   }
 }
 
+/** A JSONL record waiting in a batch: read in place, or (when that declined) parsed. */
+interface PendingRecord {
+  line: string;
+  value: unknown;
+  read: ReadLine | undefined;
+}
+
 /**
- * Scans the strings of many records in one call: each detector then runs one long pass instead of one short pass
- * per record, which is markedly cheaper. Records stay apart (a cue in one never counts for the next), and what each
- * record scans is handed to the masker in order.
+ * Masks a batch of records, scanning the strings of all of them in one call: each detector then runs one long
+ * pass instead of one short pass per record, which is markedly cheaper. Records stay apart (a cue in one never
+ * counts for the next). Returns each record's output line, in order.
  */
-function scanBatch(json: JsonMasker, masker: FieldMasker, records: ReadonlyArray<{ value: unknown }>): void {
-  if (records.length < 2) return;
+function scanBatch(json: JsonMasker, masker: FieldMasker, records: readonly PendingRecord[]): string[] {
   const texts: string[] = [];
   const recordStarts: number[] = [];
-  for (const { value } of records) {
+  for (const { value, read } of records) {
     recordStarts.push(texts.length);
-    json.scannedStrings(value, texts);
+    if (read) json.lineStrings(read, texts);
+    else json.scannedStrings(value, texts);
   }
-  if (texts.length > 0) json.scanAhead(texts, scanMany(masker.scanner, texts, recordStarts));
+  const found = scanMany(masker.scanner, texts, recordStarts);
+  return records.map(({ line, value, read }, i) => {
+    if (read) return json.maskLine(read, found, recordStarts[i]!);
+    json.scanAhead(texts, found, recordStarts[i]!);
+    const masked = json.maskRecord(value);
+    return masked.changed ? JSON.stringify(masked.value) : line;
+  });
 }
 
 export async function runCsv(run: PipelineRun): Promise<PipelineCounts> {

@@ -1,0 +1,259 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonlLines, mixedJsonlLines } from '../../../../bench/mask/corpus.js';
+import { defaultScanner } from '../detectors/index.js';
+import { createMaskContext, type OperatorConfig } from '../operators/index.js';
+import { parseMaskingPolicy } from '../policy/index.js';
+import { FieldMasker } from './field-masker.js';
+import { decodeJsonString, JsonLineReader, ValueKind } from './json-line.js';
+import { JsonMasker } from './json-masker.js';
+import { ReportBuilder } from './report.js';
+import { scanMany } from './scan-many.js';
+
+/** What a reader reports for a line: keys, strings decoded, numbers as numbers, booleans; `undefined` if declined. */
+function readEvents(line: string): unknown[] | undefined {
+  const events: unknown[] = [];
+  const reader = new JsonLineReader<number>({
+    member: (_parent, text, start, end, escaped) => {
+      events.push(`key:${escaped ? decodeJsonString(text, start, end) : text.slice(start, end)}`);
+      return 0;
+    },
+    value: (_node, kind, start, end) => {
+      if (kind === ValueKind.plain || kind === ValueKind.escaped) {
+        const text = kind === ValueKind.escaped ? decodeJsonString(line, start, end) : line.slice(start, end);
+        expect(kind === ValueKind.escaped).toBe(line.slice(start, end).includes('\\'));
+        events.push(`string:${text}`);
+      } else if (kind === ValueKind.number) events.push(Number(line.slice(start, end)));
+      else events.push(line.slice(start, end) === 'true');
+    },
+  });
+  return reader.read(line, 0) ? events : undefined;
+}
+
+/** The same events from the parsed value (keys and values in any order: compared sorted). */
+function parsedEvents(value: unknown, out: unknown[] = []): unknown[] {
+  if (typeof value === 'string') out.push(`string:${value}`);
+  else if (typeof value === 'number' || typeof value === 'boolean') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) parsedEvents(item, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      out.push(`key:${key}`);
+      parsedEvents(item, out);
+    }
+  }
+  return out;
+}
+
+const hasControlCharacter = (line: string) => [...line].some((c) => c.charCodeAt(0) < 0x20);
+
+const sorted = (events: unknown[]) => events.map((event) => JSON.stringify(event)).sort();
+
+function parses(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Characters that matter to JSON's grammar, for mutating valid lines into nearly valid ones. */
+const significant = [...'"\\{}[],:0123456789eE.+- tfnulrsa/bx', '\t', '\u0001', '\u00a0', '\ud800', '\ufeff'];
+
+const mutated = fc
+  .tuple(
+    fc.jsonValue().map((value) => JSON.stringify(value)),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom(...significant), fc.constantFrom('insert', 'replace', 'delete')), {
+      maxLength: 3,
+    }),
+  )
+  .map(([line, edits]) => {
+    let out = line;
+    for (const [at, c, edit] of edits) {
+      const i = out.length === 0 ? 0 : at % out.length;
+      if (edit === 'insert') out = out.slice(0, i) + c + out.slice(i);
+      else if (edit === 'replace') out = out.slice(0, i) + c + out.slice(i + 1);
+      else out = out.slice(0, i) + out.slice(i + 1);
+    }
+    return out;
+  });
+
+describe('JsonLineReader', () => {
+  it('never takes a line JSON.parse refuses, and takes every valid one it can', () => {
+    fc.assert(
+      fc.property(mutated, (line) => {
+        const events = readEvents(line);
+        if (events !== undefined) expect(parses(line)).toBe(true);
+        // It declines only control characters (tabs as whitespace, say) and deep nesting.
+        else if (parses(line) && !hasControlCharacter(line)) expect.unreachable(`declined ${line}`);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('reports every key and value, strings decoded and numbers read as JSON.parse reads them', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue().map((value) => JSON.stringify(value)),
+        (line) => {
+          const parsed = JSON.parse(line);
+          // JSON.stringify writes no repeated keys, which parsing would drop, so both list the same events.
+          expect(sorted(readEvents(line)!)).toEqual(sorted(parsedEvents(parsed)));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it.each([
+    ['escapes', String.raw`{"a\"b":"x\\y\/z\b\f\n\r\t\u00e9\uD83D\uDE00"}`],
+    ['spaces around everything', ' { "a" : [ 1 , -2.5e+3 , true , false , null , { } , [ ] ] } '],
+    ['a top-level string', '"just text"'],
+    ['a top-level number', '-0.0E-0'],
+    ['lone surrogates, as JSON.parse allows', String.raw`["\ud800","x\udfff"]`],
+  ])('reads %s as JSON.parse does', (_name, line) => {
+    expect(sorted(readEvents(line)!)).toEqual(sorted(parsedEvents(JSON.parse(line))));
+  });
+
+  it.each([
+    ['a trailing comma', '{"a":1,}'],
+    ['a leading zero', '{"a":01}'],
+    ['a bare minus', '[-]'],
+    ['a dot with no digits', '[1.]'],
+    ['an exponent with no digits', '[1e+]'],
+    ['a bad escape', String.raw`["\x41"]`],
+    ['a short \\u escape', String.raw`["\u12"]`],
+    ['an unterminated string', '{"a":"b}'],
+    ['a raw tab in a string', '["a\tb"]'],
+    ['two values', '{} {}'],
+    ['single quotes', "{'a':1}"],
+    ['a misspelt literal', '[tru]'],
+    ['a BOM', '\ufeff{}'],
+    ['a non-breaking space as whitespace', '{\u00a0}'],
+  ])('declines %s', (_name, line) => {
+    expect(readEvents(line)).toBeUndefined();
+  });
+
+  it('leaves nesting deeper than it reads to JSON.parse', () => {
+    const deep = `${'['.repeat(300)}1${']'.repeat(300)}`;
+    expect(parses(deep)).toBe(true);
+    expect(readEvents(deep)).toBeUndefined();
+    expect(readEvents(`${'['.repeat(200)}1${']'.repeat(200)}`)).toEqual([1]);
+  });
+});
+
+describe('decodeJsonString', () => {
+  it('decodes as JSON.parse does', () => {
+    const escaped = fc
+      .array(
+        fc.oneof(
+          fc.string({ unit: 'binary' }).map((text) => JSON.stringify(text).slice(1, -1)),
+          fc.integer({ min: 0, max: 0xffff }).map((code) => `\\u${code.toString(16).padStart(4, '0')}`),
+          fc.constantFrom('\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t', '\\u00E9'),
+        ),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(escaped, fc.string({ maxLength: 3 }), (inner, pad) => {
+        const line = `${pad}"${inner}"${pad}`;
+        expect(decodeJsonString(line, pad.length + 1, pad.length + 1 + inner.length)).toBe(JSON.parse(`"${inner}"`));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
+/** A masker with its own report, on the default scanner. */
+function masker(findings: OperatorConfig = { operator: 'replace' }, policyYaml?: string) {
+  const report = new ReportBuilder();
+  const field = new FieldMasker(defaultScanner(), findings, createMaskContext({ key: 'k'.repeat(32) }), report);
+  const policy = policyYaml === undefined ? undefined : parseMaskingPolicy(policyYaml);
+  return { json: new JsonMasker(field, policy, { operator: policy?.default ?? 'scan' }), report };
+}
+
+const report = (builder: ReportBuilder) =>
+  builder.maskReport({ format: 'jsonl', records: 0, invalid: 0, bytesIn: 0, bytesOut: 0, durationMs: 0 });
+
+/** Masks `lines` both ways, one record at a time: read in place, and parsed. */
+function bothWays(lines: readonly string[], findings?: OperatorConfig) {
+  const inPlace = masker(findings);
+  const parsed = masker(findings);
+  const declined: string[] = [];
+  const out = lines.map((line) => {
+    const read = inPlace.json.readLine(line);
+    let viaRead: string;
+    if (read) {
+      const texts: string[] = [];
+      inPlace.json.lineStrings(read, texts);
+      viaRead = inPlace.json.maskLine(read, scanMany(defaultScanner(), texts), 0);
+    } else {
+      declined.push(line);
+      const masked = inPlace.json.maskRecord(JSON.parse(line));
+      viaRead = masked.changed ? JSON.stringify(masked.value) : line;
+    }
+    const masked = parsed.json.maskRecord(JSON.parse(line));
+    const viaParse = masked.changed ? JSON.stringify(masked.value) : line;
+    return { line, viaRead, viaParse };
+  });
+  return { out, declined, reports: [report(inPlace.report), report(parsed.report)] };
+}
+
+describe('JsonMasker: lines read in place', () => {
+  it('masks the benchmark corpora as parsing does: same values, same report', () => {
+    const lines: string[] = [];
+    for (const generate of [mixedJsonlLines, jsonlLines]) {
+      const source = generate();
+      for (let i = 0; i < 400; i++) lines.push(source.next().value as string);
+    }
+    for (const findings of [{ operator: 'replace' }, { operator: 'replace', numbered: true }] as const) {
+      const { out, declined, reports } = bothWays(lines, findings);
+      expect(declined).toEqual([]);
+      for (const { viaRead, viaParse } of out) expect(JSON.parse(viaRead)).toEqual(JSON.parse(viaParse));
+      expect(reports[0]).toEqual(reports[1]);
+      expect(out.filter(({ viaRead, line }) => viaRead !== line).length).toBeGreaterThan(300);
+    }
+  });
+
+  it('keeps everything it does not mask as it came: spacing, number forms, escapes', () => {
+    const line = '{ "n": 1.50, "big": 1e2, "s": "caf\\u00e9 \\/ ok", "mail": "write to ada@example.com" }';
+    const { out } = bothWays([line]);
+    expect(out[0]!.viaRead).toBe('{ "n": 1.50, "big": 1e2, "s": "caf\\u00e9 \\/ ok", "mail": "write to <EMAIL>" }');
+    expect(JSON.parse(out[0]!.viaRead)).toEqual(JSON.parse(out[0]!.viaParse));
+  });
+
+  it.each([
+    ['long integers, however written', '{"a":4111111111111111,"b":4.111111111111111e15,"c":123456789.0,"d":-1e8}'],
+    ['escaped strings', String.raw`{"note":"line one\nmail ada@example.com\tand \"quoted\" \u0062ob@example.org"}`],
+    ['escaped keys', String.raw`{"n\u0061me":"Ada Lovelace called 415-555-0199","a\"b":"x"}`],
+    ['arrays of objects', '{"people":[{"email":"a@b.io"},{"email":"c@d.io","phone":"+44 20 7946 0958"}]}'],
+    ['a top-level string', '"card 4111 1111 1111 1111"'],
+    ['empty strings and nulls', '{"a":"","b":null,"c":[],"d":{},"e":false}'],
+    ['a __proto__ key', '{"__proto__":"ssn 123-45-6789","x":{"__proto__":{"y":"a@b.io"}}}'],
+  ])('gives the same output as parsing for %s', (_name, line) => {
+    const { out, declined, reports } = bothWays([line]);
+    expect(declined).toEqual([]);
+    expect(JSON.parse(out[0]!.viaRead)).toEqual(JSON.parse(out[0]!.viaParse));
+    expect(reports[0]).toEqual(reports[1]);
+  });
+
+  it.each([
+    ['a repeated key', '{"a":"x","b":{"c":1},"a":"ada@example.com"}'],
+    ['a key that reads as an array index', '{"b":"x","1":"ada@example.com"}'],
+    ['a key holding a finding', '{"ada@example.com":"x"}'],
+  ])('leaves %s to parsing', (_name, line) => {
+    const { out, declined, reports } = bothWays([line]);
+    expect(declined).toEqual([line]);
+    expect(out[0]!.viaRead).toBe(out[0]!.viaParse);
+    expect(reports[0]).toEqual(reports[1]);
+  });
+
+  it('leaves invalid JSON to parsing, which says what is wrong', () => {
+    expect(masker().json.readLine('{"a":1,}')).toBeUndefined();
+  });
+
+  it('leaves lines a policy rule reaches to parsing, and reads the others', () => {
+    const { json } = masker(undefined, 'version: 1\ncolumns:\n  - { match: email, operator: drop }\n');
+    expect(json.readLine('{"email":"a@b.io","x":1}')).toBeUndefined();
+    expect(json.readLine('{"x":"a@b.io"}')).toBeDefined();
+  });
+});
