@@ -9,6 +9,14 @@ import { isDigit } from './characters.js';
 
 export const cueWindow = 40;
 
+/**
+ * What separates records scanned in one text (see `scanMany`): a cue in one record must never count for the next.
+ * The NULs stop every pattern that reads through digits, spaces or punctuation, and the digit ends every cue
+ * window: a cue is looked for only after the last digit before a value ({@link hasCueBefore},
+ * {@link cueWindowStart}). A detector whose window does not stop at digits stops at this instead.
+ */
+export const recordBoundary = '\u00000\u0000';
+
 /** True when `cue` (a non-global regex) matches between the last digit before `start` (40 at most) and `start`. */
 export function hasCueBefore(text: string, start: number, cue: RegExp): boolean {
   let from = Math.max(0, start - cueWindow);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MaskError } from '../errors.js';
 import { builtinEntityTypes, type Detector, type SensitivityLabel, type Span, sensitivityLabels } from '../types.js';
 import { digitsOf, isAsciiLetter, isDigit } from './characters.js';
-import { cueWindow } from './cues.js';
+import { cueWindow, recordBoundary } from './cues.js';
 import { unsafePatternReason } from './pattern-safety.js';
 import { luhn, mod97 } from './validators.js';
 
@@ -105,10 +105,11 @@ const validators: Record<'none' | 'luhn' | 'mod97', (value: string) => boolean> 
   mod97: (value) => mod97(value.replace(/[^0-9A-Za-z]/g, '').toUpperCase()) === 1,
 };
 
-/** One of `cues` as a whole word within the 40 characters before `start`. */
+/** One of `cues` as a whole word within the 40 characters before `start`, in the same record. */
 function hasCueWord(text: string, start: number, cues: readonly string[]): boolean {
-  const from = Math.max(0, start - cueWindow);
-  const window = text.slice(from, start).toLowerCase();
+  let window = text.slice(Math.max(0, start - cueWindow), start).toLowerCase();
+  const boundary = window.lastIndexOf(recordBoundary);
+  if (boundary !== -1) window = window.slice(boundary + recordBoundary.length);
   for (const cue of cues) {
     for (let at = window.indexOf(cue); at !== -1; at = window.indexOf(cue, at + 1)) {
       const before = window.charCodeAt(at - 1);

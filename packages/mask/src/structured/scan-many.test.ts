@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultScanner } from '../detectors/index.js';
+import { createScanner, defaultScanner } from '../detectors/index.js';
 import type { Scanner, Span } from '../types.js';
 import { scanMany } from './scan-many.js';
 
@@ -71,5 +72,102 @@ describe('scanMany', () => {
     const record = 'reset failed, password: "Robert Patel asked for access';
     const together = scanMany(scanner, [record, 'next'], [0, 1]);
     expect(together[0]).toEqual(scanner.scan(record));
+  });
+
+  it('keeps records apart whatever ends one and starts the next (cue words, values, custom cues)', () => {
+    const withCustom = createScanner({
+      custom: [{ type: 'EMPLOYEE_ID', pattern: 'EMP-\\d{6}', cues: ['employee', 'staff id'] }],
+    });
+    // Endings that cue something, and beginnings that a cue would make a finding.
+    const cues = [
+      'passport',
+      'passport no',
+      'SSN',
+      'social security number:',
+      'DOB',
+      'date of birth',
+      'born on',
+      'driver license',
+      'DL',
+      'DL#',
+      'lic no',
+      'phone',
+      'tel.',
+      'call me on',
+      'mobile',
+      'password',
+      'password:',
+      'secret=',
+      'api key',
+      'token',
+      'Dear',
+      'name:',
+      'signed by',
+      'version',
+      'v',
+      'build',
+      'https://user:',
+      'mailto:',
+      'employee',
+      'staff id',
+      '"',
+      "'",
+      '(',
+      '+',
+      '-',
+      '.',
+      '1',
+      '12',
+    ];
+    const values = [
+      '123456789',
+      '078-05-1120',
+      '12/31/1990',
+      '1990-12-31',
+      '31 Jan 1990',
+      'A1234567',
+      'W426-545-30-761-0',
+      '020 7946 0958',
+      '4155550199',
+      '(415) 555-0199',
+      'x8Kp2QzL9vR4tY7wQ3',
+      'Kp2Qz"',
+      'John Smith',
+      'Smith',
+      '10.0.0.1',
+      '2001:db8::1',
+      'ada@example.com',
+      '@example.com',
+      '4111 1111 1111 1111',
+      'EMP-123456',
+      'GB82 WEST 1234 5698 7654 32',
+      '0',
+      '5 ',
+      ' and more',
+    ];
+    const field = fc.oneof(
+      fc.tuple(fc.constantFrom('', 'see ', 'ok. ', 'x'), fc.constantFrom(...cues)).map(([a, b]) => a + b),
+      fc.tuple(fc.constantFrom(...values), fc.constantFrom('', ' ok', '.', ' then')).map(([a, b]) => a + b),
+      fc
+        .tuple(fc.constantFrom(...cues), fc.constantFrom(' ', ': ', ''), fc.constantFrom(...values))
+        .map((p) => p.join('')),
+    );
+    const records = fc.array(fc.array(field, { minLength: 0, maxLength: 3 }), { minLength: 1, maxLength: 6 });
+    for (const scanner of [defaultScanner(), withCustom]) {
+      fc.assert(
+        fc.property(records, (list) => {
+          const texts = list.flat();
+          // Each record starts where the texts of those before it end.
+          const starts: number[] = [];
+          let n = 0;
+          for (const record of list) {
+            starts.push(n);
+            n += record.length;
+          }
+          expect(scanMany(scanner, texts, starts)).toEqual(list.flatMap((record) => scanMany(scanner, record)));
+        }),
+        { numRuns: 3_000 },
+      );
+    }
   });
 });

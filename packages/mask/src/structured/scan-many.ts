@@ -1,4 +1,4 @@
-import { cueWindow } from '../detectors/cues.js';
+import { recordBoundary } from '../detectors/cues.js';
 import type { Scanner, Span } from '../types.js';
 
 /**
@@ -7,10 +7,10 @@ import type { Scanner, Span } from '../types.js';
  */
 export const separator = '\n\u0000\n';
 /**
- * Between records: also longer than any detector looks back for a cue (40 characters), so a cue word at the end of
- * one record never counts for the next.
+ * Between records: a cue word at the end of one record never counts for the next (see {@link recordBoundary}).
+ * Short, because every detector reads it: a separator as long as a cue window made a tenth of the text scanned.
  */
-export const recordSeparator = `\n${'\u0000'.repeat(cueWindow + 22)}\n`;
+export const recordSeparator = `\n${recordBoundary}\n`;
 const none: readonly Span[] = Object.freeze([]);
 
 /**
