@@ -46,11 +46,11 @@ type Run = (input: string, output: string) => Promise<unknown>;
 async function jsonlPass(input: string, output: string, transform: (record: unknown) => unknown): Promise<number> {
   const sink = new OutputSink(createWriteStream(output));
   let records = 0;
-  for await (const lines of readLines(createReadStream(input), () => {})) {
+  for await (const { lines } of readLines(createReadStream(input), () => {})) {
     for (const line of lines) {
       if (isBlank(line)) continue;
       records += 1;
-      sink.push(`${JSON.stringify(transform(JSON.parse(line)))}\n`);
+      sink.pushLine(JSON.stringify(transform(JSON.parse(line))));
       if (sink.due) await sink.flush();
     }
   }
@@ -66,7 +66,8 @@ async function csvFloor(input: string, output: string): Promise<number> {
   const write = async (batch: string[][]) => {
     for (const row of batch) {
       rows += 1;
-      sink.push(`${formatCsvRow(row)}${reader.newline ?? '\n'}`);
+      sink.push(formatCsvRow(row));
+      sink.push(reader.newline ?? '\n');
       if (sink.due) await sink.flush();
     }
   };

@@ -15,6 +15,18 @@ function byteChunks(text: string): Uint8Array[] {
 }
 
 describe('LineSplitter', () => {
+  it("gives each line's bytes, without its line end or a BOM, whichever chunks it came in", () => {
+    const text = '\ufeff{"a":"Zoë"}\r\n\n{"b":"中文 🔐"}\n{"c":1}';
+    for (const chunks of [[Buffer.from(text)], byteChunks(text)]) {
+      const splitter = new LineSplitter();
+      const bytes: Buffer[] = [];
+      const lines = chunks.flatMap((chunk) => splitter.push(chunk, bytes));
+      lines.push(splitter.end(bytes)!);
+      expect(lines).toEqual(['{"a":"Zoë"}', '', '{"b":"中文 🔐"}', '{"c":1}']);
+      expect(bytes.map((line) => line.toString('utf8'))).toEqual(lines);
+    }
+  });
+
   it('keeps a partial line until the next chunk completes it', () => {
     expect(split(['{"a":', '1}\n{"b"', ':2}\n{"c":3}'])).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
   });

@@ -18,8 +18,12 @@ export class LineSplitter {
 
   constructor(private readonly maxLineBytes = 64 * 1024 * 1024) {}
 
-  /** The lines `chunk` completes, in order. */
-  push(chunk: Uint8Array): string[] {
+  /**
+   * The lines `chunk` completes, in order. With `lineBytes`, each line's UTF-8 bytes (without its line end or a
+   * BOM) are appended to it too: views into `chunk` where a line lies within it, so the caller must not reuse
+   * `chunk`'s memory while it holds them.
+   */
+  push(chunk: Uint8Array, lineBytes?: Buffer[]): string[] {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const lines: string[] = [];
     let newline = bytes.indexOf(0x0a);
@@ -27,38 +31,39 @@ export class LineSplitter {
       this.hold(bytes);
       return lines;
     }
-    if (this.held.length === 0) lines.push(this.decode(bytes, 0, newline));
+    if (this.held.length === 0) lines.push(this.decode(bytes, 0, newline, lineBytes));
     else {
       this.held.push(bytes.subarray(0, newline));
       const whole = Buffer.concat(this.held, this.heldBytes + newline);
       this.held = [];
       this.heldBytes = 0;
-      lines.push(this.decode(whole, 0, whole.length));
+      lines.push(this.decode(whole, 0, whole.length, lineBytes));
     }
     let start = newline + 1;
     for (newline = bytes.indexOf(0x0a, start); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
-      lines.push(this.decode(bytes, start, newline));
+      lines.push(this.decode(bytes, start, newline, lineBytes));
       start = newline + 1;
     }
     if (start < bytes.length) this.hold(bytes.subarray(start));
     return lines;
   }
 
-  /** The last line, if the input did not end with a newline. */
-  end(): string | undefined {
+  /** The last line, if the input did not end with a newline (its bytes appended to `lineBytes`, as in `push`). */
+  end(lineBytes?: Buffer[]): string | undefined {
     if (this.held.length === 0) return undefined;
     const whole = Buffer.concat(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
-    return this.decode(whole, 0, whole.length);
+    return this.decode(whole, 0, whole.length, lineBytes);
   }
 
-  private decode(bytes: Buffer, start: number, end: number): string {
+  private decode(bytes: Buffer, start: number, end: number, lineBytes: Buffer[] | undefined): string {
     if (end > start && bytes[end - 1] === 0x0d) end--;
     this.lineNumber++;
     if (this.lineNumber === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
       start = Math.min(start + 3, end);
     }
+    lineBytes?.push(bytes.subarray(start, end));
     return bytes.toString('utf8', start, end);
   }
 

@@ -27,17 +27,29 @@ export async function* decodeChunks(input: StreamInput, onBytes: (bytes: number)
   if (rest.length > 0) yield rest;
 }
 
+/** Lines read from a JSON Lines input, with the UTF-8 bytes each was decoded from (without its line end). */
+export interface LineBatch {
+  lines: string[];
+  bytes: Buffer[];
+}
+
 /**
  * The lines of a JSON Lines input, each chunk's completed lines at a time and a last unterminated line at the end,
- * each line decoded on its own ({@link LineSplitter}); counts bytes in. Text chunks are encoded back to bytes, so
- * every line is read the same way whatever the input yields.
+ * each line decoded on its own ({@link LineSplitter}) and its bytes kept, so a line written out unchanged need not be
+ * encoded again; counts bytes in. Text chunks are encoded back to bytes, so every line is read the same way
+ * whatever the input yields.
  */
-export async function* readLines(input: StreamInput, onBytes: (bytes: number) => void): AsyncGenerator<string[]> {
+export async function* readLines(input: StreamInput, onBytes: (bytes: number) => void): AsyncGenerator<LineBatch> {
   const splitter = new LineSplitter();
+  const read = (bytes: Buffer): LineBatch => {
+    const batch: LineBatch = { lines: [], bytes: [] };
+    batch.lines = splitter.push(bytes, batch.bytes);
+    return batch;
+  };
   // A text chunk may end halfway through a surrogate pair (an emoji): that half waits for the next chunk.
   let highSurrogate = '';
   for await (const chunk of input) {
-    let bytes: Uint8Array;
+    let bytes: Buffer;
     if (typeof chunk === 'string') {
       let text = highSurrogate + chunk;
       const last = text.charCodeAt(text.length - 1);
@@ -45,41 +57,58 @@ export async function* readLines(input: StreamInput, onBytes: (bytes: number) =>
       if (highSurrogate !== '') text = text.slice(0, -1);
       bytes = Buffer.from(text, 'utf8');
     } else {
-      bytes = chunk;
+      // A copy: the lines' bytes are held until written out, and the input may reuse its buffer meanwhile.
+      bytes = Buffer.from(chunk);
     }
     onBytes(bytes.byteLength);
-    yield splitter.push(bytes);
+    yield read(bytes);
   }
   if (highSurrogate !== '') {
     const bytes = Buffer.from(highSurrogate, 'utf8');
     onBytes(bytes.byteLength);
-    yield splitter.push(bytes);
+    yield read(bytes);
   }
-  const last = splitter.end();
-  if (last !== undefined) yield [last];
+  const bytes: Buffer[] = [];
+  const last = splitter.end(bytes);
+  if (last !== undefined) yield { lines: [last], bytes };
 }
 
 /**
- * UTF-8 bytes of `pieces` (`units` UTF-16 code units in all), each piece encoded straight into one buffer. Joining
- * them first costs far more: pieces cut from a decoded chunk that held any non-ASCII character are two-byte
- * strings, and V8 joins those more than ten times slower than it encodes them piece by piece (7.5 against
- * 0.55 ms/MB on the mixed JSONL of the throughput benchmark, where half the lines hold a non-ASCII character).
+ * UTF-8 bytes of `pieces` (`units` UTF-16 code units of text and `raw` bytes in all), each piece encoded (or, for
+ * bytes, copied) straight into one buffer. Joining them first costs far more: pieces cut from a decoded chunk that
+ * held any non-ASCII character are two-byte strings, and V8 joins those more than ten times slower than it encodes
+ * them piece by piece (7.5 against 0.55 ms/MB on the mixed JSONL of the throughput benchmark, where half the lines
+ * hold a non-ASCII character). A line end is its own piece for the same reason: `line + '\n'` would be flattened
+ * into a copy of the line before being encoded.
  */
-function encodePieces(pieces: readonly string[], units: number): Buffer {
+function encodePieces(pieces: ReadonlyArray<string | Uint8Array>, units: number, raw: number): Buffer {
   // At most three bytes per code unit (a surrogate pair is four bytes for two units); beyond a few MB, count exactly.
   const capacity =
-    units <= 1 << 22 ? units * 3 : pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece, 'utf8'), 0);
+    units <= 1 << 22
+      ? units * 3 + raw
+      : pieces.reduce(
+          (sum, piece) => sum + (typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.byteLength),
+          0,
+        );
   const bytes = Buffer.allocUnsafe(capacity);
   let written = 0;
-  for (const piece of pieces) written += bytes.write(piece, written, 'utf8');
+  for (const piece of pieces) {
+    if (typeof piece !== 'string') {
+      bytes.set(piece, written);
+      written += piece.byteLength;
+    } else if (piece === '\n') bytes[written++] = 0x0a;
+    else written += bytes.write(piece, written, 'utf8');
+  }
   return bytes.subarray(0, written);
 }
 
 /** Batches output text into writes of ~64 KiB and waits for `drain` when the destination is full. */
 export class OutputSink {
   bytesOut = 0;
-  private pieces: string[] = [];
+  private pieces: Array<string | Uint8Array> = [];
+  /** Code units of text queued, and bytes queued as they are. */
   private pending = 0;
+  private pendingBytes = 0;
   private failure: Error | undefined;
   private readonly onError = (error: Error) => {
     this.failure ??= error;
@@ -98,18 +127,32 @@ export class OutputSink {
     this.pending += text.length;
   }
 
+  /**
+   * Queues a line and a `\n` after it: text, or the UTF-8 bytes of a line written out as it came (which must be
+   * valid UTF-8, as bytes a line was decoded from without a U+FFFD are).
+   */
+  pushLine(line: string | Uint8Array): void {
+    this.pieces.push(line, '\n');
+    if (typeof line === 'string') this.pending += line.length + 1;
+    else {
+      this.pendingBytes += line.byteLength;
+      this.pending += 1;
+    }
+  }
+
   /** True when enough is queued to be worth a write. */
   get due(): boolean {
-    return this.pending >= this.batch;
+    return this.pending + this.pendingBytes >= this.batch;
   }
 
   /** Writes what is queued; resolves once the destination can take more. */
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.pieces.length === 0) return;
-    const bytes = encodePieces(this.pieces, this.pending);
+    const bytes = encodePieces(this.pieces, this.pending, this.pendingBytes);
     this.pieces = [];
     this.pending = 0;
+    this.pendingBytes = 0;
     this.bytesOut += bytes.byteLength;
     if (!this.output.write(bytes)) await this.waitFor('drain');
   }

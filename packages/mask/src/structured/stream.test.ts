@@ -115,6 +115,28 @@ describe('maskStream: JSONL without a policy', () => {
     expect(report.records).toBe(2);
   });
 
+  it('writes lines that come out unchanged as their bytes, but never passes invalid UTF-8 through', async () => {
+    const input = Buffer.concat([
+      Buffer.from('{"a": 1.50, "b":"caf\u00e9 \\u00e9 中文"}\n'),
+      // An invalid byte, and an overlong '@' (C0 80) that a lenient decoder downstream might read as one.
+      Buffer.from('{"c":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('b","d":"ada'),
+      Buffer.from([0xc0, 0x80]),
+      Buffer.from('example.com"}\n'),
+    ]);
+    const output = new Collector();
+    const chunks = async function* () {
+      for (let i = 0; i < input.length; i += 7) yield input.subarray(i, i + 7);
+    };
+    await maskStream({ format: 'jsonl', input: chunks(), output });
+    const written = Buffer.concat(output.chunks);
+    const [first, second] = input.toString('utf8').split('\n');
+    expect(written.equals(Buffer.from(`${first}\n${second}\n`, 'utf8'))).toBe(true);
+    expect(written.includes(Buffer.from([0xff]))).toBe(false);
+    expect(written.includes(Buffer.from([0xc0, 0x80]))).toBe(false);
+  });
+
   it('gives the same output for 1-byte chunks, multi-byte characters split across them', async () => {
     const input = `${JSON.stringify({ name: 'Zoë 日本 🎉', mail: 'zoë@example.com 🎉 ada@example.com' })}\n${JSON.stringify({ x: 'é' })}\n`;
     const whole = await mask('jsonl', input);
