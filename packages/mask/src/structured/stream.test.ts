@@ -1,8 +1,11 @@
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { defaultScanner } from '../detectors/index.js';
 import { MaskError } from '../errors.js';
 import { parseMaskingPolicy } from '../policy/index.js';
+import type { Scanner } from '../types.js';
 import { type MaskReport, maskStream, scanStream } from './index.js';
+import { largeText } from './stream-io.js';
 
 const key = 'k'.repeat(32);
 
@@ -168,6 +171,28 @@ describe('maskStream: JSONL without a policy', () => {
 
   it('refuses an unknown format', async () => {
     expect(codeOf(await mask('xml' as 'csv', '').catch((e: unknown) => e))).toBe('mask_format_unknown');
+  });
+});
+
+describe('maskStream: batches', () => {
+  it('never scans a text longer than a regular heap object may be, unless one record alone is', async () => {
+    const scanned: number[] = [];
+    const inner = defaultScanner();
+    const scanner: Scanner = {
+      detectors: inner.detectors,
+      scan(text) {
+        scanned.push(text.length);
+        return inner.scan(text);
+      },
+    };
+    // Two-byte text (a `€`), records of every size up to 20,000 characters.
+    const random = (i: number) => (i * 7919) % 20_000;
+    const jsonl = Array.from({ length: 400 }, (_, i) => JSON.stringify({ i, note: `€ ${'x'.repeat(random(i))}` }));
+    await mask('jsonl', `${jsonl.join('\n')}\n`, { scanner });
+    const csv = Array.from({ length: 400 }, (_, i) => `${i},€ ${'y'.repeat(random(i))}`);
+    await mask('csv', `id,note\n${csv.join('\n')}\n`, { scanner });
+    expect(scanned.length).toBeGreaterThan(40);
+    expect(Math.max(...scanned)).toBeLessThanOrEqual(largeText);
   });
 });
 
