@@ -26,6 +26,7 @@ function readEvents(line: string): unknown[] | undefined {
       } else if (kind === ValueKind.number) events.push(Number(line.slice(start, end)));
       else events.push(line.slice(start, end) === 'true');
     },
+    whole: () => false,
   });
   return reader.read(line, 0) ? events : undefined;
 }
@@ -134,6 +135,19 @@ describe('JsonLineReader', () => {
     expect(readEvents(line)).toBeUndefined();
   });
 
+  it('gives a member asked for whole in one piece, still checked, and nothing inside it', () => {
+    const events: string[] = [];
+    const reader = new JsonLineReader<string>({
+      member: (_parent, line, start, end) => line.slice(start, end),
+      value: (node, kind, start, end) => events.push(`${node}:${kind}:${line.slice(start, end)}`),
+      whole: (node) => node === 'kept',
+    });
+    const line = '{"a":1,"kept":{"b":"x","c":[1,{"d":null}]},"e":"y","kept":null}';
+    expect(reader.read(line, '')).toBe(true);
+    expect(events).toEqual(['a:2:1', 'kept:4:{"b":"x","c":[1,{"d":null}]}', 'e:0:y', 'kept:4:null']);
+    expect(reader.read('{"kept":{"b":01}}', '')).toBe(false);
+  });
+
   it('leaves nesting deeper than it reads to JSON.parse', () => {
     const deep = `${'['.repeat(300)}1${']'.repeat(300)}`;
     expect(parses(deep)).toBe(true);
@@ -167,7 +181,10 @@ describe('decodeJsonString', () => {
 function masker(findings: OperatorConfig = { operator: 'replace' }, policyYaml?: string) {
   const report = new ReportBuilder();
   const field = new FieldMasker(defaultScanner(), findings, createMaskContext({ key: 'k'.repeat(32) }), report);
-  const policy = policyYaml === undefined ? undefined : parseMaskingPolicy(policyYaml);
+  const policy =
+    policyYaml === undefined
+      ? undefined
+      : parseMaskingPolicy(policyYaml, { env: { COUNTERSIGN_MASK_KEY: 'k'.repeat(32) } });
   return { json: new JsonMasker(field, policy, { operator: policy?.default ?? 'scan' }), report };
 }
 
@@ -175,9 +192,9 @@ const report = (builder: ReportBuilder) =>
   builder.maskReport({ format: 'jsonl', records: 0, invalid: 0, bytesIn: 0, bytesOut: 0, durationMs: 0 });
 
 /** Masks `lines` both ways, one record at a time: read in place, and parsed. */
-function bothWays(lines: readonly string[], findings?: OperatorConfig) {
-  const inPlace = masker(findings);
-  const parsed = masker(findings);
+function bothWays(lines: readonly string[], findings?: OperatorConfig, policyYaml?: string) {
+  const inPlace = masker(findings, policyYaml);
+  const parsed = masker(findings, policyYaml);
   const declined: string[] = [];
   const out = lines.map((line) => {
     const read = inPlace.json.readLine(line);
@@ -251,9 +268,44 @@ describe('JsonMasker: lines read in place', () => {
     expect(masker().json.readLine('{"a":1,}')).toBeUndefined();
   });
 
-  it('leaves lines a policy rule reaches to parsing, and reads the others', () => {
+  it('leaves lines with a field a rule drops to parsing, and reads the others', () => {
     const { json } = masker(undefined, 'version: 1\ncolumns:\n  - { match: email, operator: drop }\n');
     expect(json.readLine('{"email":"a@b.io","x":1}')).toBeUndefined();
     expect(json.readLine('{"x":"a@b.io"}')).toBeDefined();
+  });
+
+  const policies = {
+    'rules of every operator, numbered':
+      'version: 1\ndefault: scan\nnumbered: true\ncolumns:\n' +
+      '  - { match: customer.email, operator: tokenize }\n' +
+      '  - { match: customer.phone, operator: partial, keep: 4 }\n' +
+      '  - { match: customer.name, operator: replace, type: PERSON }\n' +
+      '  - { match: customer.address, operator: keep }\n' +
+      '  - { match: http, operator: keep }\n' +
+      '  - { match: amount_cents, operator: generalise, bucket: 1000 }\n' +
+      '  - { match: created_at, operator: generalise }\n' +
+      '  - { match: id, operator: redact }\n' +
+      '  - { match: level, operator: replace }\n',
+    'default keep, some fields scanned':
+      'version: 1\ndefault: keep\ncolumns:\n  - { match: notes, operator: scan }\n  - { match: message, operator: scan }\n' +
+      '  - { match: customer.*, operator: scan }\n',
+  };
+
+  it.each(Object.entries(policies))('masks as parsing does under a policy: %s', (_name, policy) => {
+    const lines: string[] = [];
+    for (const generate of [mixedJsonlLines, jsonlLines]) {
+      const source = generate();
+      for (let i = 0; i < 300; i++) lines.push(source.next().value as string);
+    }
+    lines.push(
+      '{"id":null,"http":null,"customer":{"address":null,"email":"a@b.io"},"amount_cents":123456789012,"level":true}',
+      '{"http":{"x":[1,"ada@example.com",{"y":null}]},"customer":[{"address":{"z":"4111 1111 1111 1111"}}]}',
+      '{"id":12345678901,"created_at":"2024-01-31T10:00:00Z","notes":"call 415-555-0199","level":""}',
+    );
+    const { out, declined, reports } = bothWays(lines, { operator: 'replace', numbered: true }, policy);
+    expect(declined).toEqual([]);
+    for (const { viaRead, viaParse } of out) expect(JSON.parse(viaRead)).toEqual(JSON.parse(viaParse));
+    expect(reports[0]).toEqual(reports[1]);
+    expect(out.filter(({ viaRead, line }) => viaRead !== line).length).toBeGreaterThan(300);
   });
 });

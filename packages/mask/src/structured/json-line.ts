@@ -6,6 +6,8 @@ export const ValueKind = {
   escaped: 1,
   number: 2,
   boolean: 3,
+  /** A member's whole value (any JSON), which {@link JsonLineFields.whole} asked to be given in one piece. */
+  whole: 4,
 } as const;
 export type ValueKind = (typeof ValueKind)[keyof typeof ValueKind];
 
@@ -28,8 +30,13 @@ export interface JsonLineFields<N> {
     index: number,
     object: number,
   ): N | undefined;
-  /** A string, number or boolean under `node` (`null` is not reported). For a string, inside the quotes. */
+  /**
+   * A string, number or boolean under `node` (`null` is not reported). For a string, inside the quotes. Or, for a
+   * member whose node is {@link JsonLineFields.whole}, its whole value, `null` included.
+   */
   value(node: N, kind: ValueKind, start: number, end: number): void;
+  /** Whether a member under `node` is wanted as one piece: it is still read (to check it), but nothing inside it is told. */
+  whole(node: N): boolean;
 }
 
 /**
@@ -62,6 +69,8 @@ export class JsonLineReader<N> {
   private at = 0;
   /** Objects read so far, over all lines: each object's number is unique. */
   private objects = 0;
+  /** Inside a value read whole: nothing is told. */
+  private silent = 0;
 
   constructor(private readonly fields: JsonLineFields<N>) {}
 
@@ -70,6 +79,7 @@ export class JsonLineReader<N> {
     if (controlCharacter.test(line)) return false;
     this.line = line;
     this.at = 0;
+    this.silent = 0;
     this.nextBackslash = line.indexOf('\\');
     this.skipSpaces();
     if (!this.value(root, 0)) return false;
@@ -89,7 +99,7 @@ export class JsonLineReader<N> {
       const start = this.at + 1;
       const escaped = this.string();
       if (escaped === undefined) return false;
-      this.fields.value(node, escaped ? ValueKind.escaped : ValueKind.plain, start, this.at - 1);
+      if (this.silent === 0) this.fields.value(node, escaped ? ValueKind.escaped : ValueKind.plain, start, this.at - 1);
       return true;
     }
     if (c === 0x7b /* { */) return depth < maxDepth && this.object(node, depth + 1);
@@ -97,17 +107,17 @@ export class JsonLineReader<N> {
     if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
       const start = this.at;
       if (!this.number()) return false;
-      this.fields.value(node, ValueKind.number, start, this.at);
+      if (this.silent === 0) this.fields.value(node, ValueKind.number, start, this.at);
       return true;
     }
     if (c === 0x74 /* t */ && line.startsWith('true', this.at)) {
       this.at += 4;
-      this.fields.value(node, ValueKind.boolean, this.at - 4, this.at);
+      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 4, this.at);
       return true;
     }
     if (c === 0x66 /* f */ && line.startsWith('false', this.at)) {
       this.at += 5;
-      this.fields.value(node, ValueKind.boolean, this.at - 5, this.at);
+      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 5, this.at);
       return true;
     }
     if (c === 0x6e /* n */ && line.startsWith('null', this.at)) {
@@ -192,8 +202,16 @@ export class JsonLineReader<N> {
       if (line.charCodeAt(this.at) !== 0x3a /* : */) return false;
       this.at++;
       this.skipSpaces();
-      const child = this.fields.member(node, line, keyStart, keyEnd, escaped, index, object);
-      if (child === undefined || !this.value(child, depth)) return false;
+      const child = this.silent === 0 ? this.fields.member(node, line, keyStart, keyEnd, escaped, index, object) : node;
+      if (child === undefined) return false;
+      if (this.silent === 0 && this.fields.whole(child)) {
+        const start = this.at;
+        this.silent++;
+        const read = this.value(child, depth);
+        this.silent--;
+        if (!read) return false;
+        this.fields.value(child, ValueKind.whole, start, this.at);
+      } else if (!this.value(child, depth)) return false;
       this.skipSpaces();
       const next = line.charCodeAt(this.at++);
       if (next === 0x7d /* } */) return true;

@@ -29,17 +29,31 @@ interface FieldNode {
 /** A line read in place ({@link JsonMasker.readLine}), waiting for its findings. */
 export interface ReadLine {
   readonly line: string;
-  /** Its values in order; those with `text` are scanned, the others only counted. */
+  /** Its values in order. */
   readonly values: LineValue[];
 }
 
+/** What is done with a value of a line read in place, as {@link JsonMasker.maskRecord} would do it. */
+const Treat = {
+  /** Scanned with the record's other strings (`text`); an empty string is neither scanned nor counted. */
+  scan: 0,
+  /** Only counted: a short number or a boolean that is scanned, or anything kept. */
+  count: 1,
+  /** Masked by its field's rule (`text` is the value as text). */
+  rule: 2,
+  /** A member kept whole by a rule: counted unless it is `null`. */
+  whole: 3,
+} as const;
+type Treat = (typeof Treat)[keyof typeof Treat];
+
 interface LineValue {
   readonly node: FieldNode;
+  readonly treat: Treat;
   /** Where the literal lies in the line, quotes included. */
   readonly start: number;
   readonly end: number;
-  /** The text scanned (a string's value, a long integer's digits); absent for a value only counted, empty for an empty string (neither). */
-  readonly text: string | undefined;
+  /** The value as text, for `scan` and `rule`. */
+  readonly text: string;
 }
 
 type Holder = Record<string, unknown> | unknown[];
@@ -87,14 +101,13 @@ export class JsonMasker {
   }
 
   /**
-   * Reads a JSONL line for masking in place, without parsing it into objects: when every field it reaches is
-   * scanned (the default, and policy-free data), its output is the line with the masked values spliced in and
-   * everything else as it came. `undefined` when the line must be parsed and masked with
-   * {@link JsonMasker.maskRecord} instead: invalid JSON, a rule or classification that applies, a key that holds
-   * findings, repeats, or reads as an array index (a parsed object lists those first), or an unusual shape.
+   * Reads a JSONL line for masking in place, without parsing it into objects: its output is the line with the masked
+   * values spliced in and everything else as it came. `undefined` when the line must be parsed and masked with
+   * {@link JsonMasker.maskRecord} instead: invalid JSON, a field a rule drops, a key that holds findings, repeats,
+   * or reads as an array index (a parsed object lists those first), or an unusual shape.
    */
   readLine(line: string): ReadLine | undefined {
-    if (this.root.operator.operator !== 'scan') return undefined;
+    if (this.root.operator.operator === 'drop') return undefined;
     const reading: ReadLine = { line, values: [] };
     this.reading = reading;
     return this.reader.read(line, this.root) ? reading : undefined;
@@ -102,31 +115,59 @@ export class JsonMasker {
 
   /** The strings {@link JsonMasker.maskLine} scans in `read`, in order, appended to `out`. */
   lineStrings(read: ReadLine, out: string[]): void {
-    for (const value of read.values) if (value.text) out.push(value.text);
+    for (const value of read.values) if (value.treat === Treat.scan && value.text !== '') out.push(value.text);
   }
 
   /**
    * Masks a read line given the findings for its strings, `found[from]` onwards (as {@link scanMany} returns them
-   * for {@link JsonMasker.lineStrings}), and returns it: the line itself when nothing changed.
+   * for {@link JsonMasker.lineStrings}), and returns it: the line itself when nothing changed. Values are taken in
+   * the order {@link JsonMasker.maskRecord} takes them, so numbering and the report come out the same: every
+   * field's plan and its rules first, then the findings.
    */
   maskLine(read: ReadLine, found: ReadonlyArray<readonly Span[]>, from: number): string {
     this.masker.context.reset();
-    const line = read.line;
+    const { line, values } = read;
+    const replaced: Array<string | undefined> = [];
+    let scanned = false;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      // A kept member that is null is not counted, and its field not listed, as when parsed.
+      if (value.treat === Treat.whole && line.startsWith('null', value.start)) continue;
+      const plan = this.planOf(value.node);
+      switch (value.treat) {
+        case Treat.scan:
+          scanned = true;
+          break;
+        case Treat.count:
+        case Treat.whole:
+          this.masker.count(plan);
+          break;
+        default: {
+          const masked = this.masker.mask(plan, value.text) ?? '';
+          if (masked !== value.text) replaced[i] = masked;
+        }
+      }
+    }
+    if (scanned) {
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i]!;
+        if (value.treat !== Treat.scan || value.text === '') continue;
+        const spans = found[from++]!;
+        const masked = this.masker.maskFound(this.planOf(value.node), value.text, spans);
+        if (spans.length > 0 && masked !== value.text) replaced[i] = masked;
+      }
+    }
+    if (replaced.length === 0) return line;
     let out = '';
     let copied = 0;
-    for (const value of read.values) {
-      const plan = this.planOf(value.node);
-      if (!value.text) {
-        if (value.text === undefined) this.masker.count(plan);
-        continue; // an empty string is neither scanned nor counted
-      }
-      const spans = found[from++]!;
-      const masked = this.masker.maskFound(plan, value.text, spans);
-      if (spans.length === 0 || masked === value.text) continue;
+    for (let i = 0; i < replaced.length; i++) {
+      const masked = replaced[i];
+      if (masked === undefined) continue;
+      const value = values[i]!;
       out += line.slice(copied, value.start) + JSON.stringify(masked);
       copied = value.end;
     }
-    return copied === 0 ? line : out + line.slice(copied);
+    return out + line.slice(copied);
   }
 
   private lineFields(): JsonLineFields<FieldNode> {
@@ -142,23 +183,43 @@ export class JsonMasker {
           parent.members ??= [];
           parent.members[index] = child;
         }
-        if (child.operator.operator !== 'scan' || child.keySpans.length > 0 || child.seenIn === object)
+        if (child.operator.operator === 'drop' || child.keySpans.length > 0 || child.seenIn === object)
           return undefined;
         child.seenIn = object;
         return child;
       },
+      // A rule's `keep` covers the whole subtree; the default's `keep` still looks inside for rules further down.
+      whole: (node) => node.decided && node.operator.operator === 'keep',
       value: (node, kind, start, end) => {
-        const reading = this.reading;
-        const line = reading.line;
-        let text: string | undefined;
-        if (kind === ValueKind.plain) text = line.slice(start, end);
-        else if (kind === ValueKind.escaped) text = decodeJsonString(line, start, end);
-        else if (kind === ValueKind.number && mayBeLong(line, start, end)) {
-          const number = Number(line.slice(start, end));
-          if (Number.isInteger(number) && Math.abs(number) >= longNumber) text = String(number);
+        const { line, values } = this.reading;
+        if (kind === ValueKind.whole) {
+          values.push({ node, treat: Treat.whole, start, end, text: '' });
+          return;
         }
         const quoted = kind === ValueKind.plain || kind === ValueKind.escaped ? 1 : 0;
-        reading.values.push({ node, start: start - quoted, end: end + quoted, text });
+        const text =
+          kind === ValueKind.plain
+            ? line.slice(start, end)
+            : kind === ValueKind.escaped
+              ? decodeJsonString(line, start, end)
+              : kind === ValueKind.boolean
+                ? line.slice(start, end)
+                : undefined;
+        const operator = node.operator.operator;
+        let treat: Treat;
+        let valueText = text ?? '';
+        if (operator === 'scan') {
+          if (text !== undefined && kind !== ValueKind.boolean) treat = Treat.scan;
+          else if (kind === ValueKind.number && mayBeLong(line, start, end) && isLong(line, start, end)) {
+            treat = Treat.scan;
+            valueText = String(Number(line.slice(start, end)));
+          } else treat = Treat.count;
+        } else if (operator === 'keep' && quoted === 0) treat = Treat.count;
+        else {
+          treat = Treat.rule;
+          if (kind === ValueKind.number) valueText = String(Number(line.slice(start, end)));
+        }
+        values.push({ node, treat, start: start - quoted, end: end + quoted, text: valueText });
       },
     };
   }
@@ -406,6 +467,12 @@ function blank(path: string, key: string): FieldNode {
     members: undefined,
     seenIn: 0,
   };
+}
+
+/** Whether the number literal at `[start, end)` is an integer of {@link longNumber} or more (checked as text). */
+function isLong(line: string, start: number, end: number): boolean {
+  const number = Number(line.slice(start, end));
+  return Number.isInteger(number) && Math.abs(number) >= longNumber;
 }
 
 /** Whether a number literal can be an integer of {@link longNumber} or more: nine characters, or an exponent. */
