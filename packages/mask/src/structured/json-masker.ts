@@ -74,10 +74,11 @@ const maxNodes = 10_000;
 const longNumber = 1e8;
 
 /**
- * Masks parsed JSON records in place, field by field: a policy rule applies to its field path (keys joined by
- * `.`, arrays transparent) and everything below it; other fields get the default (`scan` or `keep`). Keys are
- * scanned too. What applies to each path is worked out once and cached; the strings to scan in a record are
- * scanned together in one call ({@link scanMany}).
+ * Masks JSON records field by field: a policy rule applies to its field path (keys joined by `.`, arrays
+ * transparent) and everything below it; other fields get the default (`scan` or `keep`). Keys are scanned too. What
+ * applies to each path is worked out once and cached; the strings to scan in a record are scanned together in one
+ * call ({@link scanMany}). A JSONL line is read and masked in place ({@link JsonMasker.readLine}) or, when that
+ * declines, parsed and masked as objects ({@link JsonMasker.maskRecord}), with the same result.
  */
 export class JsonMasker {
   private readonly root: FieldNode;
