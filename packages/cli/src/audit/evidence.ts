@@ -14,7 +14,7 @@ import {
 import type { AuditEntry as ApiAuditEntry, CountersignClient, ServerVerifyReport } from '@countersign/sdk';
 import type { Command } from 'commander';
 import { type ClientOptions, connect, withClientOptions } from '../connection/index.js';
-import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
+import { CliError, type CommandContext, exitCodes, groupDigits, printJson } from '../io.js';
 import {
   buildEvidenceReport,
   type ChainVerificationSummary,
@@ -186,7 +186,7 @@ async function exportLog(context: CommandContext, options: ExportOptions): Promi
     const now = Date.now();
     if (toFile && context.io.isTTY && now - lastReport > 250) {
       lastReport = now;
-      context.io.stderr(`\rcountersign: exporting… ${lines.toLocaleString('en-US')} lines, ${megabytes(bytes)}`);
+      context.io.stderr(`\rcountersign: exporting… ${groupDigits(lines)} lines, ${megabytes(bytes)}`);
     }
   });
   const sink = temporary ? createWriteStream(temporary, { mode: 0o600 }) : stdoutSink(context);
@@ -202,7 +202,7 @@ async function exportLog(context: CommandContext, options: ExportOptions): Promi
   const summary = { file: toFile ? options.output : null, bytes, lines, entries, checkpoints };
   if (options.json && toFile) return printJson(context, summary);
   context.io.stderr(
-    `countersign: exported ${entries.toLocaleString('en-US')} entries and ${checkpoints.toLocaleString('en-US')} checkpoints (${megabytes(bytes)})${toFile ? ` to ${options.output}` : ''}. Check it offline: countersign audit verify ${toFile ? options.output : 'FILE'} --jwks ${client.url}/.well-known/countersign-audit-keys.json\n`,
+    `countersign: exported ${groupDigits(entries)} entries and ${groupDigits(checkpoints)} checkpoints (${megabytes(bytes)})${toFile ? ` to ${options.output}` : ''}. Check it offline: countersign audit verify ${toFile ? options.output : 'FILE'} --jwks ${client.url}/.well-known/countersign-audit-keys.json\n`,
   );
 }
 
@@ -265,7 +265,7 @@ async function verify(context: CommandContext, file: string | undefined, options
         if (!context.io.isTTY || options.json) return;
         shown = true;
         context.io.stderr(
-          `\rcountersign: verifying… ${entries.toLocaleString('en-US')} entries (${Math.round((100 * bytes) / Math.max(totalBytes, 1))}%)`,
+          `\rcountersign: verifying… ${groupDigits(entries)} entries (${Math.round((100 * bytes) / Math.max(totalBytes, 1))}%)`,
         );
       },
     });
@@ -291,7 +291,7 @@ function printVerifyReport(context: CommandContext, report: AnyVerifyReport, jso
     printJson(context, report);
     return;
   }
-  const count = (n: number) => n.toLocaleString('en-US');
+  const count = (n: number) => groupDigits(n);
   if (!report.ok && report.failure) {
     const where = report.failure.seq === null ? '' : ` at seq ${report.failure.seq}`;
     const line = report.failure.line === undefined ? '' : ` (line ${report.failure.line})`;

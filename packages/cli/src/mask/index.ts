@@ -15,7 +15,7 @@ import {
   sensitivityLabels,
 } from '@countersign/mask';
 import { Command, Option } from 'commander';
-import { CliError, type CommandContext, exitCodes, printJson } from '../io.js';
+import { CliError, type CommandContext, exitCodes, groupDigits, printJson } from '../io.js';
 
 type MaskOptions = { policy?: string; format?: string; report?: string; json?: boolean; progress?: boolean };
 type ScanOptions = { format?: string; json?: boolean; failOn?: string };
@@ -243,7 +243,7 @@ function progressLine(context: CommandContext, size: number | undefined): Progre
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     const share = size ? ` ${Math.min(100, Math.floor((last.bytesIn / size) * 100))}%` : '';
     context.io.stderr(
-      `\rmasking${share} ${megabytes(last.bytesIn)} MB, ${last.records.toLocaleString('en-US')} records, ` +
+      `\rmasking${share} ${megabytes(last.bytesIn)} MB, ${groupDigits(last.records)} records, ` +
         `${(last.bytesIn / 1e6 / seconds).toFixed(1)} MB/s\x1b[K`,
     );
   };
@@ -264,7 +264,7 @@ function progressLine(context: CommandContext, size: number | undefined): Progre
 }
 
 function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${groupDigits(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function megabytes(bytes: number): string {
@@ -282,7 +282,7 @@ function maskSummary(report: MaskReport, outPath: string | undefined): string {
   lines.push(
     found.length === 0
       ? 'found nothing to mask by content'
-      : `found: ${found.map(([type, count]) => `${type} ${count.toLocaleString('en-US')}`).join(', ')}`,
+      : `found: ${found.map(([type, count]) => `${type} ${groupDigits(count)}`).join(', ')}`,
   );
   if (report.labels.length > 0) lines.push(`labels of the input: ${report.labels.join(', ')}`);
   return `${lines.join('\n')}\n`;
@@ -299,13 +299,13 @@ function scanSummary(report: ScanReport, name: string): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(`labels: ${report.labels.join(', ')}`, '', 'TYPE                 COUNT');
-  for (const [type, count] of found) lines.push(`${type.padEnd(20)} ${count.toLocaleString('en-US')}`);
+  for (const [type, count] of found) lines.push(`${type.padEnd(20)} ${groupDigits(count)}`);
   const columns = Object.entries(report.columns).filter(([, types]) => Object.keys(types).length > 0);
   if (columns.length > 0) {
     lines.push('', 'COLUMN               FOUND');
     for (const [column, types] of columns) {
       const counts = Object.entries(types)
-        .map(([type, count]) => `${type} ${count.toLocaleString('en-US')}`)
+        .map(([type, count]) => `${type} ${groupDigits(count)}`)
         .join(', ');
       lines.push(`${column.padEnd(20)} ${counts}`);
     }
