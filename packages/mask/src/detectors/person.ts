@@ -438,6 +438,8 @@ interface TrieNode {
   isWord: boolean;
 }
 
+const regexSyntax = '\\^$.*+?()[]{}|/';
+
 /** A regex source that matches exactly the given words, as nested alternations sharing their prefixes. */
 function alternation(words: readonly string[]): string {
   const root: TrieNode = { children: new Map(), isWord: false };
@@ -453,15 +455,24 @@ function alternation(words: readonly string[]): string {
     }
     node.isWord = true;
   }
-  const source = (node: TrieNode): string => {
-    const branches = [...node.children].map(
-      ([char, child]) => char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') + source(child),
-    );
-    if (branches.length === 0) return '';
-    if (branches.length === 1 && !node.isWord) return branches[0]!;
-    return `(?:${branches.join('|')})${node.isWord ? '?' : ''}`;
+  // Written into one list of pieces joined at the end: concatenating each level's source made every level copy
+  // the whole of the levels below it, and the garbage of that was most of the time this takes.
+  const pieces: string[] = [];
+  const write = (node: TrieNode): void => {
+    if (node.children.size === 0) return;
+    const group = node.children.size > 1 || node.isWord;
+    if (group) pieces.push('(?:');
+    let first = true;
+    for (const [char, child] of node.children) {
+      if (!first) pieces.push('|');
+      first = false;
+      pieces.push(regexSyntax.includes(char) ? `\\${char}` : char);
+      write(child);
+    }
+    if (group) pieces.push(node.isWord ? ')?' : ')');
   };
-  return source(root);
+  write(root);
+  return pieces.join('');
 }
 
 function person(start: number, end: number, score: number): Span {
