@@ -679,6 +679,15 @@ const highHalfAt = 2 - lowHalfAt;
 const runAt = new Int32Array(chunkChars);
 const runPair = new Uint8Array(chunkChars);
 
+/** Whether the byte after pair number `n` (at byte `b` of the chunk copy), or the one before it, may finish a run. */
+function mayFinishRun(thirdByte: Uint8Array, n: number, b: number): boolean {
+  return (
+    ((thirdByte[(n << 9) | 256 | (chunkBytes[b + 2] as number)] as number) |
+      (thirdByte[(n << 9) | (chunkBytes[b - 1] as number)] as number)) !==
+    0
+  );
+}
+
 interface KeywordHit {
   start: number;
   end: number;
@@ -708,27 +717,13 @@ function findKeywords(text: string): KeywordHit[] {
       const low = numbers[quad & 0x7f7f] as number;
       const high = numbers[(quad >>> 16) & 0x7f7f] as number;
       if ((low | high) === 0) continue;
-      if (low !== 0) {
-        const b = 4 * q + lowHalfAt;
-        if (
-          ((thirdByte[(low << 9) | 256 | (chunkBytes[b + 2] as number)] as number) |
-            (thirdByte[(low << 9) | (chunkBytes[b - 1] as number)] as number)) !==
-          0
-        ) {
-          runAt[runs] = origin + b;
-          runPair[runs++] = low;
-        }
+      if (low !== 0 && mayFinishRun(thirdByte, low, 4 * q + lowHalfAt)) {
+        runAt[runs] = origin + 4 * q + lowHalfAt;
+        runPair[runs++] = low;
       }
-      if (high !== 0) {
-        const b = 4 * q + highHalfAt;
-        if (
-          ((thirdByte[(high << 9) | 256 | (chunkBytes[b + 2] as number)] as number) |
-            (thirdByte[(high << 9) | (chunkBytes[b - 1] as number)] as number)) !==
-          0
-        ) {
-          runAt[runs] = origin + b;
-          runPair[runs++] = high;
-        }
+      if (high !== 0 && mayFinishRun(thirdByte, high, 4 * q + highHalfAt)) {
+        runAt[runs] = origin + 4 * q + highHalfAt;
+        runPair[runs++] = high;
       }
     }
     // Then the keywords around the runs, read from the text itself (and gathered apart, to keep the loop above small).
