@@ -1,32 +1,34 @@
 /**
- * Child process of the throughput benchmark: masks one file with `maskStream` (every detector, no policy) a warm-up
- * round and then `rounds` times, in a process the parent pins to one core, and prints the timings as JSON. This is
- * the figure the one-core budget speaks of: the library warm, as a long-running pipeline would run it, without
- * the start-up a single CLI invocation pays.
+ * Child process of the throughput benchmark: runs one pass (`ours`, `floor` or `peer`, see `passes.ts`) over one
+ * file a warm-up round and then `rounds` times, in a process the parent pins to one core, and prints the timings as
+ * JSON with the records (and, for ours, findings) of the last round. Ours here is the figure the one-core budget speaks of: the library warm, as a long-running pipeline would
+ * run it, without the start-up a single CLI invocation pays; the floor and the peer run the same way beside it, so
+ * the ratios compare like with like.
  *
- * `node --import tsx bench/mask/pinned.ts FORMAT INPUT OUTPUT ROUNDS`
+ * `node --import tsx bench/mask/pinned.ts PASS FORMAT INPUT OUTPUT ROUNDS`
  */
-import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
-import { maskStream } from '../../packages/mask/dist/index.js';
+import { type Format, type PassName, type PassResult, passNames, runPass } from './passes.js';
 
-const [format, input, output, rounds] = process.argv.slice(2);
-if ((format !== 'jsonl' && format !== 'csv') || !input || !output || !(Number(rounds) > 0)) {
-  console.error('usage: node --import tsx bench/mask/pinned.ts jsonl|csv INPUT OUTPUT ROUNDS');
+const [pass, format, input, output, rounds] = process.argv.slice(2);
+if (
+  !passNames.includes(pass as PassName) ||
+  (format !== 'jsonl' && format !== 'csv') ||
+  !input ||
+  !output ||
+  !(Number(rounds) > 0)
+) {
+  console.error(`usage: node --import tsx bench/mask/pinned.ts ${passNames.join('|')} jsonl|csv INPUT OUTPUT ROUNDS`);
   process.exit(2);
 }
 
 const seconds: number[] = [];
+let result: PassResult | undefined;
 for (let round = 0; round <= Number(rounds); round++) {
   const started = performance.now();
-  const sink = createWriteStream(output);
-  const report = await maskStream({ format, input: createReadStream(input), output: sink });
-  if (!sink.writableEnded) sink.end();
-  await finished(sink);
+  result = await runPass(pass as PassName, format as Format, input, output);
   const elapsed = (performance.now() - started) / 1000;
   await rm(output, { force: true });
-  if (report.invalid !== 0) throw new Error(`${report.invalid} invalid records in ${input}`);
   if (round > 0) seconds.push(elapsed);
 }
-console.log(JSON.stringify({ seconds }));
+console.log(JSON.stringify({ seconds, ...result }));

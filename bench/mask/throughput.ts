@@ -1,34 +1,35 @@
 /**
- * Masking throughput on one core, in MB/s of input, each figure beside a baseline measured in the same run:
+ * Masking throughput on one core, in MB/s of input, each figure beside baselines measured in the same run, on
+ * three generated files:
  *
  * - JSONL, two files: a mixed event stream (one record in four a customer record full of personal data, the rest
  *   application events with ids, versions, amounts and prose) — the figure the budget speaks of — and a dense one
- *   (every record a customer record: about one finding per 110 bytes). `maskStream` with every detector and no
- *   policy, against its floor — the same file read, split into lines, parsed and re-serialised by the same stream
- *   code with no masking — and against the peer redacting every string of every record before re-serialising.
- * - CSV: `maskStream` against its floor — the same CSV reader and writer with no masking.
- * - The same `maskStream` in a child process pinned to one core, warm (a warm-up round first): the figure the
- *   one-core budget speaks of, as a long-running pipeline sees it.
- * - The `countersign mask` command on the same files, when the built CLI has it (a child process pinned to one
- *   core; its figure includes starting Node and warming up, a fixed cost of about a second).
+ *   (every record a customer record: about one finding per 110 bytes);
+ * - CSV, dense.
  *
- * Inputs are generated (seeded) into the temp directory and deleted afterwards. One warm-up round, then three
- * rounds alternating the runs; each figure is the median.
+ * Every pass runs warm in a child process pinned to one core (`pinned.ts`: a warm-up round, then two timed
+ * rounds), as a long-running pipeline would run it: ours (`maskStream`, every detector, no policy), the floor (the
+ * same file read, split into lines, parsed and re-serialised by the same stream code with no masking; for CSV the
+ * same reader and writer) and the peer (@redactpii/node redacting every string of every JSONL record before
+ * re-serialising). Pinning all three the same way makes the ratios like for like: in the benchmark's own process
+ * they shared code and a heap with each other, and moved by a third from run to run. The `countersign mask`
+ * command runs on the same files, pinned too; its figure includes starting Node and warming up, a fixed cost of
+ * one to two seconds.
+ *
+ * Inputs are generated (seeded) into the temp directory and deleted afterwards. The children run in `rounds`
+ * repeats, alternating the passes and files within each, so that a machine that slows down mid-run slows every
+ * pass alike; each figure is the median of its timed rounds.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 // The build's JavaScript (`npm run build`), not the TypeScript sources through tsx: what users run.
-import { defaultScanner, maskStream, type Scanner, type Span } from '../../packages/mask/dist/index.js';
-import { CsvReader, formatCsvRow } from '../../packages/mask/dist/structured/csv.js';
-import { isBlank } from '../../packages/mask/dist/structured/lines.js';
-import { decodeChunks, OutputSink, readLines } from '../../packages/mask/dist/structured/stream-io.js';
+import { defaultScanner, type Scanner, type Span } from '../../packages/mask/dist/index.js';
 import { csvLines, generateDocuments, jsonlLines, mixedJsonlLines, ordinaryText, writeCorpusFile } from './corpus.js';
-import { PeerRedactor } from './peer.js';
+import type { Format, PassName } from './passes.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 // The command's entry point; it runs packages/cli/dist/main.js, the build `npm run build` makes.
@@ -38,67 +39,6 @@ export interface ThroughputOptions {
   /** Size of each input file in MB (2^20 bytes); at least 16 for the figure the budget speaks of. */
   megabytes?: number;
   rounds?: number;
-}
-
-type Run = (input: string, output: string) => Promise<unknown>;
-
-/** Reads `input` as JSON lines through the mask module's own stream code, writing `transform(record)` per line. */
-async function jsonlPass(input: string, output: string, transform: (record: unknown) => unknown): Promise<number> {
-  const sink = new OutputSink(createWriteStream(output));
-  let records = 0;
-  for await (const { lines } of readLines(createReadStream(input), () => {})) {
-    for (const line of lines) {
-      if (isBlank(line)) continue;
-      records += 1;
-      sink.pushLine(JSON.stringify(transform(JSON.parse(line))));
-      if (sink.due) await sink.flush();
-    }
-  }
-  await sink.close(true);
-  return records;
-}
-
-/** The same, for CSV: the mask module's reader and writer, rows passed through untouched. */
-async function csvFloor(input: string, output: string): Promise<number> {
-  const sink = new OutputSink(createWriteStream(output));
-  const reader = new CsvReader();
-  let rows = 0;
-  const write = async (batch: string[][]) => {
-    for (const row of batch) {
-      rows += 1;
-      sink.push(formatCsvRow(row));
-      sink.push(reader.newline ?? '\n');
-      if (sink.due) await sink.flush();
-    }
-  };
-  for await (const chunk of decodeChunks(createReadStream(input), () => {})) await write(reader.push(chunk));
-  await write(reader.end());
-  await sink.close(true);
-  return rows;
-}
-
-/** Replaces every string inside `value` (objects and arrays, in place) by `redact(string)`. */
-function redactStrings(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = redactStrings(value[i], redact);
-  } else if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = redactStrings(record[key], redact);
-  }
-  return value;
-}
-
-/** Masks `input` with every detector and no policy; fails unless every record came through. */
-async function ours(format: 'jsonl' | 'csv', input: string, output: string, records: number): Promise<number> {
-  const sink = createWriteStream(output);
-  const report = await maskStream({ format, input: createReadStream(input), output: sink });
-  if (!sink.writableEnded) sink.end();
-  await finished(sink);
-  if (report.records !== records || report.invalid !== 0) {
-    throw new Error(`maskStream ${format}: ${report.records} records (${report.invalid} invalid), expected ${records}`);
-  }
-  return Object.values(report.findings).reduce((sum, n) => sum + n, 0);
 }
 
 /** Runs Node on one core (`taskset -c 0`) with `args`; resolves with its exit code and output. */
@@ -121,7 +61,7 @@ function pinnedNode(args: readonly string[]): Promise<{ code: number | null; std
   });
 }
 
-async function cli(format: 'jsonl' | 'csv', input: string, output: string): Promise<void> {
+async function cli(format: Format, input: string, output: string): Promise<void> {
   const { code, stderr } = await pinnedNode([cliBin, 'mask', '--no-progress', '--format', format, input, output]);
   const written = await stat(output).catch(() => undefined);
   if (code !== 0 || !written || written.size === 0) {
@@ -129,13 +69,23 @@ async function cli(format: 'jsonl' | 'csv', input: string, output: string): Prom
   }
 }
 
-/** Seconds per round of `maskStream` in a child process pinned to one core, after a warm-up round. */
-async function pinned(format: Format, input: string, output: string, rounds: number): Promise<number[]> {
-  const script = join(repoRoot, 'bench/mask/pinned.ts');
-  const { code, stdout, stderr } = await pinnedNode(['--import', 'tsx', script, format, input, output, String(rounds)]);
-  if (code !== 0) throw new Error(`pinned maskStream exited ${code}: ${stderr.trim()}`);
-  return (JSON.parse(stdout) as { seconds: number[] }).seconds;
+interface PinnedResult {
+  seconds: number[];
+  records: number;
+  findings?: number;
 }
+
+/** Seconds per timed round of `pass` over `input` in a child process pinned to one core, after a warm-up round. */
+async function pinned(pass: PassName, format: Format, input: string, output: string): Promise<PinnedResult> {
+  const script = join(repoRoot, 'bench/mask/pinned.ts');
+  const args = ['--import', 'tsx', script, pass, format, input, output, String(timedRounds)];
+  const { code, stdout, stderr } = await pinnedNode(args);
+  if (code !== 0) throw new Error(`pinned ${pass} pass exited ${code}: ${stderr.trim()}`);
+  return JSON.parse(stdout) as PinnedResult;
+}
+
+/** Timed rounds per child, after its warm-up round. */
+const timedRounds = 3;
 
 /** Whether the built CLI has a `mask` command (and taskset exists to pin it to one core). */
 async function cliHasMask(): Promise<boolean> {
@@ -174,7 +124,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-type Format = 'jsonl' | 'csv';
 interface Input {
   label: string;
   format: Format;
@@ -189,7 +138,6 @@ export async function runThroughput(options: ThroughputOptions = {}): Promise<vo
   const tag = `countersign-bench-mask-${process.pid}`;
   const out = join(dir, `${tag}.out`);
   const withCli = await cliHasMask();
-  const peer = new PeerRedactor();
   const files = {
     mixed: join(dir, `${tag}-mixed.jsonl`),
     dense: join(dir, `${tag}-dense.jsonl`),
@@ -218,59 +166,49 @@ export async function runThroughput(options: ThroughputOptions = {}): Promise<vo
         records: (await writeCorpusFile(files.csv, csvLines(), target)).lines - 1,
       },
     ];
-    const findings = new Map<string, number>();
-    const runs: Array<{ input: Input; what: string; run: Run }> = [];
+    const runs: Array<{ input: Input; what: string; pass: PassName | 'cli' }> = [];
     for (const input of inputs) {
-      runs.push({
-        input,
-        what: 'ours: maskStream, all detectors',
-        run: async (i, o) => {
-          findings.set(input.label, await ours(input.format, i, o, input.records));
-        },
-      });
+      runs.push({ input, what: 'ours: maskStream, all detectors', pass: 'ours' });
       runs.push({
         input,
         what:
           input.format === 'jsonl' ? 'floor: split + JSON.parse + stringify' : 'floor: the same CSV reader + writer',
-        run: input.format === 'jsonl' ? (i, o) => jsonlPass(i, o, (r) => r) : csvFloor,
+        pass: 'floor',
       });
-      if (input.format === 'jsonl') {
-        runs.push({
-          input,
-          what: 'peer: @redactpii/node on every string',
-          run: (i, o) => jsonlPass(i, o, (r) => redactStrings(r, (text) => peer.redact(text))),
-        });
-      }
-      if (withCli) {
-        runs.push({ input, what: 'ours: countersign mask, pinned to 1 core', run: (i, o) => cli(input.format, i, o) });
-      }
+      if (input.format === 'jsonl') runs.push({ input, what: 'peer: @redactpii/node on every string', pass: 'peer' });
+      if (withCli) runs.push({ input, what: 'ours: countersign mask (cold)', pass: 'cli' });
     }
 
+    const findings = new Map<string, number>();
     const seconds = new Map<string, number[]>();
     const key = (input: Input, what: string) => `${input.label}  ${what}`;
-    for (let round = 0; round <= rounds; round++) {
-      for (const { input, what, run } of runs) {
-        const started = performance.now();
-        await run(input.path, out);
-        const elapsed = (performance.now() - started) / 1000;
+    for (let repeat = 1; repeat <= rounds; repeat++) {
+      for (const { input, what, pass } of runs) {
+        let times: number[];
+        if (pass === 'cli') {
+          const started = performance.now();
+          await cli(input.format, input.path, out);
+          times = [(performance.now() - started) / 1000];
+        } else {
+          const result = await pinned(pass, input.format, input.path, out);
+          if (result.records !== input.records) {
+            throw new Error(`${pass} pass over ${input.label}: ${result.records} records, expected ${input.records}`);
+          }
+          if (result.findings !== undefined) findings.set(input.label, result.findings);
+          times = result.seconds;
+        }
         await rm(out, { force: true });
-        if (round === 0) continue; // warm-up
-        seconds.set(key(input, what), [...(seconds.get(key(input, what)) ?? []), elapsed]);
-        process.stderr.write(`  ${key(input, what)}: ${elapsed.toFixed(2)} s\n`);
+        seconds.set(key(input, what), [...(seconds.get(key(input, what)) ?? []), ...times]);
+        process.stderr.write(
+          `  ${repeat}/${rounds} ${key(input, what)}: ${times.map((t) => t.toFixed(2)).join(' / ')} s\n`,
+        );
       }
-    }
-
-    const pinnedWhat = 'ours: maskStream warm, pinned to 1 core';
-    for (const input of inputs) {
-      const times = await pinned(input.format, input.path, out, rounds);
-      seconds.set(key(input, pinnedWhat), times);
-      runs.push({ input, what: pinnedWhat, run: async () => {} });
-      process.stderr.write(`  ${key(input, pinnedWhat)}: ${times.map((t) => t.toFixed(2)).join(' / ')} s\n`);
     }
 
     console.log(
-      `mask throughput: ${megabytes} MB per file; median of ${rounds} after a warm-up; ` +
-        `${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}); in-process runs use the build's JavaScript`,
+      `mask throughput: ${megabytes} MB per file, every pass pinned to one core and warm (median of ` +
+        `${rounds * timedRounds} rounds, each child after a warm-up round), the CLI cold (median of ${rounds}); ` +
+        `${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
     );
     const rates = new Map<string, number>();
     for (const input of inputs) {
@@ -286,19 +224,16 @@ export async function runThroughput(options: ThroughputOptions = {}): Promise<vo
         const list = times.map((t) => t.toFixed(2)).join(' / ');
         console.log(`    ${what.padEnd(42)} ${rate.toFixed(1).padStart(7)} MB/s  (${list} s)`);
       }
-      const ours = rates.get(key(input, 'ours: maskStream, all detectors')) ?? Number.NaN;
-      const floorName = runs.find((r) => r.input === input && r.what.startsWith('floor'))?.what ?? '';
-      const ratios = [`${(ours / (rates.get(key(input, floorName)) ?? Number.NaN)).toFixed(2)}× the floor`];
-      const peerRate = rates.get(key(input, 'peer: @redactpii/node on every string'));
+      const rateOf = (pass: PassName) =>
+        rates.get(key(input, runs.find((r) => r.input === input && r.pass === pass)!.what));
+      const ours = rateOf('ours') ?? Number.NaN;
+      const ratios = [`${(ours / (rateOf('floor') ?? Number.NaN)).toFixed(2)}× the floor`];
+      const peerRate = input.format === 'jsonl' ? rateOf('peer') : undefined;
       if (peerRate !== undefined)
         ratios.push(`${(ours / peerRate).toFixed(2)}× the peer (which finds 5 types to our 17)`);
-      const warm = rates.get(key(input, pinnedWhat));
-      if (warm !== undefined) ratios.push(`warm on one core ${warm.toFixed(1)} MB/s`);
-      const cliRate = rates.get(key(input, 'ours: countersign mask, pinned to 1 core'));
-      if (cliRate !== undefined) ratios.push(`the CLI on one core ${cliRate.toFixed(1)} MB/s`);
       console.log(`    → ${ratios.join(', ')}`);
     }
-    const budget = rates.get(key(inputs[0]!, pinnedWhat));
+    const budget = rates.get(key(inputs[0]!, 'ours: maskStream, all detectors'));
     console.log(
       `  budget: ≥ 50 MB/s on one core for mixed JSONL with every detector — ${budget === undefined ? 'not measured' : `${budget.toFixed(1)} MB/s, ${budget >= 50 ? 'met' : 'NOT met on this machine'}`}`,
     );
