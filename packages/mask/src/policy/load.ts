@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { createScanner, type ScannerOptions } from '../detectors/index.js';
 import { MaskError } from '../errors.js';
 import type { FindingOperatorConfig, OperatorConfig } from '../operators/index.js';

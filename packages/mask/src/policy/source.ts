@@ -1,6 +1,20 @@
-import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { z } from 'zod';
 import { MaskError } from '../errors.js';
+
+let yaml: typeof Yaml | undefined;
+
+/**
+ * The YAML parser, loaded when a policy is first read: loading it costs about 30 ms, which every `countersign mask`
+ * and `scan` run without a policy would otherwise pay. Node imports this package as CommonJS whichever way it is
+ * asked for, so `require` gives the very module an `import` would.
+ */
+function loadYaml(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
 
 /** One problem in a policy file: where (`columns[2].operator`, line 14) and what. */
 export interface PolicyIssue {
@@ -13,12 +27,14 @@ export interface PolicyIssue {
 export class PolicySource {
   readonly document: Document.Parsed;
   readonly issues: PolicyIssue[] = [];
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter;
 
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
+    const { LineCounter, parseDocument } = loadYaml();
+    this.lines = new LineCounter();
     this.document = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     for (const error of this.document.errors) {
       const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
