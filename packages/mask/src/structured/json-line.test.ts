@@ -268,10 +268,57 @@ describe('JsonMasker: lines read in place', () => {
     expect(masker().json.readLine('{"a":1,}')).toBeUndefined();
   });
 
-  it('leaves lines with a field a rule drops to parsing, and reads the others', () => {
-    const { json } = masker(undefined, 'version: 1\ncolumns:\n  - { match: email, operator: drop }\n');
-    expect(json.readLine('{"email":"a@b.io","x":1}')).toBeUndefined();
-    expect(json.readLine('{"x":"a@b.io"}')).toBeDefined();
+  const dropping =
+    "version: 1\ncolumns:\n  - { match: email, operator: drop }\n  - { match: '*.internal*', operator: drop }\n";
+
+  it.each([
+    ['first', '{"email":"a@b.io","x":1}', '{"x":1}'],
+    ['last', '{"x":1,"email":"a@b.io"}', '{"x":1}'],
+    ['in the middle, among spaces', '{ "x": 1 , "email" : "a@b.io" , "y": 2 }', '{ "x": 1  , "y": 2 }'],
+    ['alone', '{"email":"a@b.io"}', '{}'],
+    ['alone among spaces, an object', '{ "internal": {"a":[1,{"b":"c"}]} }', '{  }'],
+    ['two first', '{"email":1,"internal_id":null,"x":3}', '{"x":3}'],
+    ['two last', '{"x":3,"email":[],"internal_id":"a, b"}', '{"x":3}'],
+    ['all three', '{"internal":1,"email":2, "internal_id":3}', '{}'],
+    ['first and last', '{"email":1,"x":2,"internal":3}', '{"x":2}'],
+    [
+      'between masked values',
+      '{"note":"mail ada@example.com","email":"x","other":"call 415-555-0199"}',
+      '{"note":"mail <EMAIL>","other":"call <PHONE>"}',
+    ],
+    [
+      'nested and in arrays',
+      '{"a":{"internal":true,"b":"ann@example.com"},"c":[{"internal_x":1},{"d":2,"internal_y":{}}]}',
+      '{"a":{"b":"<EMAIL>"},"c":[{},{"d":2}]}',
+    ],
+  ])('cuts out a member a rule drops: %s', (_name, line, expected) => {
+    const { out, declined, reports } = bothWays([line], undefined, dropping);
+    expect(declined).toEqual([]);
+    expect(out[0]!.viaRead).toBe(expected);
+    expect(JSON.parse(out[0]!.viaRead)).toEqual(JSON.parse(out[0]!.viaParse));
+    expect(reports[0]).toEqual(reports[1]);
+  });
+
+  it('cuts out dropped members of any arrangement as parsing drops them', () => {
+    const member = fc.tuple(
+      fc.constantFrom('email', 'internal', 'internal_id', 'x', 'y', 'note'),
+      fc.constantFrom('1', 'null', '"a@b.io"', '{"internal":2,"z":"call 415-555-0199"}', '[1,{"email":"c"}]', '""'),
+      fc.constantFrom('', ' ', '  '),
+    );
+    const object = fc
+      .uniqueArray(member, { selector: ([key]) => key, maxLength: 6 })
+      .map(
+        (members) => `{${members.map(([key, value, pad]) => `${pad}"${key}"${pad}:${pad}${value}${pad}`).join(',')}}`,
+      );
+    fc.assert(
+      fc.property(object, (line) => {
+        const { out, declined, reports } = bothWays([line], undefined, dropping);
+        expect(declined).toEqual([]);
+        expect(JSON.parse(out[0]!.viaRead)).toEqual(JSON.parse(out[0]!.viaParse));
+        expect(reports[0]).toEqual(reports[1]);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   const policies = {
@@ -285,10 +332,13 @@ describe('JsonMasker: lines read in place', () => {
       '  - { match: amount_cents, operator: generalise, bucket: 1000 }\n' +
       '  - { match: created_at, operator: generalise }\n' +
       '  - { match: id, operator: redact }\n' +
-      '  - { match: level, operator: replace }\n',
+      '  - { match: level, operator: replace }\n' +
+      '  - { match: commit, operator: drop }\n' +
+      '  - { match: customer.address.postcode, operator: drop }\n',
     'default keep, some fields scanned':
       'version: 1\ndefault: keep\ncolumns:\n  - { match: notes, operator: scan }\n  - { match: message, operator: scan }\n' +
-      '  - { match: customer.*, operator: scan }\n',
+      '  - { match: customer.*, operator: scan }\n  - { match: request_id, operator: drop }\n' +
+      '  - { match: tags, operator: drop }\n',
   };
 
   it.each(Object.entries(policies))('masks as parsing does under a policy: %s', (_name, policy) => {

@@ -43,6 +43,8 @@ const Treat = {
   rule: 2,
   /** A member kept whole by a rule: counted unless it is `null`. */
   whole: 3,
+  /** A member a rule drops (`start` is its key's opening quote): cut from the line with a comma beside it. */
+  drop: 4,
 } as const;
 type Treat = (typeof Treat)[keyof typeof Treat];
 
@@ -90,6 +92,8 @@ export class JsonMasker {
   private readonly reader: JsonLineReader<FieldNode>;
   /** The line being read, and what it holds so far. */
   private reading: ReadLine = { line: '', values: [] };
+  /** Where the member being read starts (its key's opening quote), when a rule drops it. */
+  private droppedFrom = 0;
 
   constructor(
     private readonly masker: FieldMasker,
@@ -103,9 +107,9 @@ export class JsonMasker {
 
   /**
    * Reads a JSONL line for masking in place, without parsing it into objects: its output is the line with the masked
-   * values spliced in and everything else as it came. `undefined` when the line must be parsed and masked with
-   * {@link JsonMasker.maskRecord} instead: invalid JSON, a field a rule drops, a key that holds findings, repeats,
-   * or reads as an array index (a parsed object lists those first), or an unusual shape.
+   * values spliced in, the members a rule drops cut out, and everything else as it came. `undefined` when the line
+   * must be parsed and masked with {@link JsonMasker.maskRecord} instead: invalid JSON, a key that holds findings,
+   * repeats, or reads as an array index (a parsed object lists those first), or an unusual shape.
    */
   readLine(line: string): ReadLine | undefined {
     if (this.root.operator.operator === 'drop') return undefined;
@@ -128,7 +132,8 @@ export class JsonMasker {
   maskLine(read: ReadLine, found: ReadonlyArray<readonly Span[]>, from: number): string {
     this.masker.context.reset();
     const { line, values } = read;
-    const replaced: Array<string | undefined> = [];
+    // What each value becomes: a string spliced in its place, or `null` for a member cut out.
+    const replaced: Array<string | null | undefined> = [];
     let scanned = false;
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
@@ -142,6 +147,10 @@ export class JsonMasker {
         case Treat.count:
         case Treat.whole:
           this.masker.count(plan);
+          break;
+        case Treat.drop:
+          // Not counted; its field is listed (planned above), as when parsed.
+          replaced[i] = null;
           break;
         default: {
           const masked = this.masker.mask(plan, value.text) ?? '';
@@ -165,8 +174,14 @@ export class JsonMasker {
       const masked = replaced[i];
       if (masked === undefined) continue;
       const value = values[i]!;
-      out += line.slice(copied, value.start) + JSON.stringify(masked);
-      copied = value.end;
+      if (masked === null) {
+        const [from, to] = cutMember(line, value.start, value.end, copied);
+        out += line.slice(copied, from);
+        copied = to;
+      } else {
+        out += line.slice(copied, value.start) + JSON.stringify(masked);
+        copied = value.end;
+      }
     }
     return out + line.slice(copied);
   }
@@ -184,17 +199,20 @@ export class JsonMasker {
           parent.members ??= [];
           parent.members[index] = child;
         }
-        if (child.operator.operator === 'drop' || child.keySpans.length > 0 || child.seenIn === object)
-          return undefined;
+        if (child.keySpans.length > 0 || child.seenIn === object) return undefined;
         child.seenIn = object;
+        if (child.operator.operator === 'drop') this.droppedFrom = keyStart - 1;
         return child;
       },
-      // A rule's `keep` covers the whole subtree; the default's `keep` still looks inside for rules further down.
-      whole: (node) => node.decided && node.operator.operator === 'keep',
+      // A rule's `keep` covers the whole subtree; the default's `keep` still looks inside for rules further down. A
+      // dropped member is read whole too, to be cut out.
+      whole: (node) => node.operator.operator === 'drop' || (node.decided && node.operator.operator === 'keep'),
       value: (node, kind, start, end) => {
         const { line, values } = this.reading;
         if (kind === ValueKind.whole) {
-          values.push({ node, treat: Treat.whole, start, end, text: '' });
+          if (node.operator.operator === 'drop')
+            values.push({ node, treat: Treat.drop, start: this.droppedFrom, end, text: '' });
+          else values.push({ node, treat: Treat.whole, start, end, text: '' });
           return;
         }
         const quoted = kind === ValueKind.plain || kind === ValueKind.escaped ? 1 : 0;
@@ -452,6 +470,26 @@ export class JsonMasker {
     }
     return created;
   }
+}
+
+/**
+ * What to cut from `line` to drop the object member at `[start, end)` (key to value), given that everything before
+ * `copied` is already written or cut: the member and one comma beside it, so the object stays valid JSON. A member
+ * with only cut members (or none) before it in its object takes the comma after it and the spaces after that
+ * (`{"a":1, "b":2}` → `{"b":2}`); any other takes the comma before it (`{"a":1, "b":2}` → `{"a":1}`). A member
+ * alone in its object leaves its braces (`{ }`).
+ */
+function cutMember(line: string, start: number, end: number, copied: number): [number, number] {
+  let before = start - 1;
+  while (line.charCodeAt(before) === 0x20) before--;
+  // A comma before it that is already cut went with a member cut before this one, which was first in its object.
+  if (line.charCodeAt(before) === 0x2c /* , */ && before >= copied) return [before, end];
+  let after = end;
+  while (line.charCodeAt(after) === 0x20) after++;
+  if (line.charCodeAt(after) !== 0x2c /* , */) return [start, end];
+  after++;
+  while (line.charCodeAt(after) === 0x20) after++;
+  return [start, after];
 }
 
 function blank(path: string, key: string): FieldNode {
