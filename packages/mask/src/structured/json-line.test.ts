@@ -202,7 +202,8 @@ function bothWays(lines: readonly string[], findings?: OperatorConfig, policyYam
     if (read) {
       const texts: string[] = [];
       inPlace.json.lineStrings(read, texts);
-      viaRead = inPlace.json.maskLine(read, scanMany(defaultScanner(), texts), 0);
+      const masked = inPlace.json.maskLine(read, scanMany(defaultScanner(), texts), 0);
+      viaRead = typeof masked === 'string' ? masked : masked.join('');
     } else {
       declined.push(line);
       const masked = inPlace.json.maskRecord(JSON.parse(line));
@@ -228,6 +229,20 @@ describe('JsonMasker: lines read in place', () => {
       for (const { viaRead, viaParse } of out) expect(JSON.parse(viaRead)).toEqual(JSON.parse(viaParse));
       expect(reports[0]).toEqual(reports[1]);
       expect(out.filter(({ viaRead, line }) => viaRead !== line).length).toBeGreaterThan(300);
+    }
+  });
+
+  it('writes a long masked value as JSON.stringify writes it, however its pieces fall', () => {
+    // Past 8,192 characters a masked value is written a piece at a time. The value masks to `<EMAIL> ` and filler,
+    // so the emoji's two halves sit at 8,191 and 8,192 for shift 0: across the first piece boundary.
+    for (const shift of [-1, 0, 1]) {
+      const text = `ada@example.com ${'y'.repeat(8_183 + shift)}\u{1F600} "quoted"\n\u0001\t${'z'.repeat(20_000)}\u{1F600}`;
+      const line = JSON.stringify({ id: shift, note: text, tail: 'ok' });
+      const { out, declined, reports } = bothWays([line]);
+      expect(declined).toEqual([]);
+      expect(out[0]!.viaRead).toBe(out[0]!.viaParse);
+      expect(out[0]!.viaRead).toContain('"note":"<EMAIL> yyy');
+      expect(reports[0]).toEqual(reports[1]);
     }
   });
 

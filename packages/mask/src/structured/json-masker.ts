@@ -33,6 +33,14 @@ export interface ReadLine {
   readonly values: LineValue[];
 }
 
+/**
+ * A masked line: the line itself when nothing in it changed, or else the pieces it is written out as, in order
+ * (slices of the line between the values replaced, and their replacements). Pieces, not one string: joined, a line
+ * is copied whole once more, and a line of more than about 60,000 characters is a large object to V8, which costs
+ * several times more to allocate (see `largeText` in stream-io.ts).
+ */
+export type MaskedLine = string | readonly string[];
+
 /** What is done with a value of a line read in place, as {@link JsonMasker.maskRecord} would do it. */
 const Treat = {
   /** Scanned with the record's other strings (`text`); an empty string is neither scanned nor counted. */
@@ -125,11 +133,11 @@ export class JsonMasker {
 
   /**
    * Masks a read line given the findings for its strings, `found[from]` onwards (as {@link scanMany} returns them
-   * for {@link JsonMasker.lineStrings}), and returns it: the line itself when nothing changed. Values are taken in
+   * for {@link JsonMasker.lineStrings}), and returns it ({@link MaskedLine}). Values are taken in
    * the order {@link JsonMasker.maskRecord} takes them, so numbering and the report come out the same: every
    * field's plan and its rules first, then the findings.
    */
-  maskLine(read: ReadLine, found: ReadonlyArray<readonly Span[]>, from: number): string {
+  maskLine(read: ReadLine, found: ReadonlyArray<readonly Span[]>, from: number): MaskedLine {
     this.masker.context.reset();
     const { line, values } = read;
     // What each value becomes: a string spliced in its place, or `null` for a member cut out.
@@ -168,7 +176,7 @@ export class JsonMasker {
       }
     }
     if (replaced.length === 0) return line;
-    let out = '';
+    const pieces: string[] = [];
     let copied = 0;
     for (let i = 0; i < replaced.length; i++) {
       const masked = replaced[i];
@@ -176,14 +184,16 @@ export class JsonMasker {
       const value = values[i]!;
       if (masked === null) {
         const [from, to] = cutMember(line, value.start, value.end, copied);
-        out += line.slice(copied, from);
+        if (from > copied) pieces.push(line.slice(copied, from));
         copied = to;
       } else {
-        out += line.slice(copied, value.start) + JSON.stringify(masked);
+        if (value.start > copied) pieces.push(line.slice(copied, value.start));
+        pushJsonString(masked, pieces);
         copied = value.end;
       }
     }
-    return out + line.slice(copied);
+    if (copied < line.length) pieces.push(line.slice(copied));
+    return pieces;
   }
 
   private lineFields(): JsonLineFields<FieldNode> {
@@ -470,6 +480,33 @@ export class JsonMasker {
     }
     return created;
   }
+}
+
+/**
+ * Characters of a long value written as JSON a piece at a time: at most six characters each once escaped (a control
+ * character), so no piece is a large object to V8 even in the two-byte form.
+ */
+const jsonPiece = 8_192;
+
+/**
+ * `JSON.stringify(text)`, pushed onto `pieces` whole or, for a long text, a piece at a time: the same characters,
+ * as no piece ends inside a surrogate pair (JSON escapes only a lone one). Stringified whole, a long masked text is
+ * copied twice as a large object: once flattened from the pieces masking built it from, once escaped.
+ */
+function pushJsonString(text: string, pieces: string[]): void {
+  if (text.length <= jsonPiece) {
+    pieces.push(JSON.stringify(text));
+    return;
+  }
+  pieces.push('"');
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(text.length, from + jsonPiece);
+    const last = text.charCodeAt(to - 1);
+    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to--;
+    pieces.push(JSON.stringify(text.slice(from, to)).slice(1, -1));
+    from = to;
+  }
+  pieces.push('"');
 }
 
 /**

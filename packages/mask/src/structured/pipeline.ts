@@ -4,7 +4,7 @@ import type { EntityType, Span } from '../types.js';
 import { ColumnClassifier } from './classify.js';
 import { CsvReader, formatCsvRow } from './csv.js';
 import type { ColumnPlan, FieldMasker } from './field-masker.js';
-import { forEachLeaf, JsonMasker, type ReadLine } from './json-masker.js';
+import { forEachLeaf, JsonMasker, type MaskedLine, type ReadLine } from './json-masker.js';
 import { isBlank } from './lines.js';
 import { scanMany, separator } from './scan-many.js';
 import { decodeChunks, type OutputSink, readLines, type StreamInput } from './stream-io.js';
@@ -168,7 +168,7 @@ interface PendingRecord {
  * pass instead of one short pass per record, which is markedly cheaper. Records stay apart (a cue in one never
  * counts for the next). Returns each record's output line, in order.
  */
-function scanBatch(json: JsonMasker, masker: FieldMasker, records: readonly PendingRecord[]): string[] {
+function scanBatch(json: JsonMasker, masker: FieldMasker, records: readonly PendingRecord[]): MaskedLine[] {
   const texts: string[] = [];
   const recordStarts: number[] = [];
   for (const { value, read } of records) {

@@ -36,19 +36,28 @@ describe('OutputSink', () => {
     }
   });
 
-  it('writes lines given as text or as bytes, each followed by a line end, in order', async () => {
+  it('writes lines given as text, as pieces of text or as bytes, each followed by a line end, in order', async () => {
     const output = new PassThrough();
     const chunks: Buffer[] = [];
     output.on('data', (chunk: Buffer) => chunks.push(chunk));
     const sink = new OutputSink(output, 8);
-    const lines = ['{"a":"Zoë"}', Buffer.from('{"b":"中文 🔐"}'), '', Buffer.alloc(0), 'x'.repeat(100)];
+    const lines = [
+      '{"a":"Zoë"}',
+      Buffer.from('{"b":"中文 🔐"}'),
+      ['{"c":', '"£1', '2 🔐"', '}'],
+      '',
+      [],
+      Buffer.alloc(0),
+      'x'.repeat(100),
+    ];
     for (const line of lines) {
       sink.pushLine(line);
       sink.push('');
       if (sink.due) await sink.flush();
     }
     await sink.close(true);
-    const expected = Buffer.from(`${lines.map((line) => line.toString()).join('\n')}\n`);
+    const text = (line: (typeof lines)[number]) => (Array.isArray(line) ? line.join('') : line.toString());
+    const expected = Buffer.from(`${lines.map(text).join('\n')}\n`);
     expect(Buffer.concat(chunks).equals(expected)).toBe(true);
     expect(sink.bytesOut).toBe(expected.byteLength);
   });

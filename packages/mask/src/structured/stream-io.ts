@@ -139,16 +139,25 @@ export class OutputSink {
   }
 
   /**
-   * Queues a line and a `\n` after it: text, or the UTF-8 bytes of a line written out as it came (which must be
-   * valid UTF-8, as bytes a line was decoded from without a U+FFFD are).
+   * Queues a line and a `\n` after it: text, the text's pieces in order (written one after the other, never joined
+   * into a copy), or the UTF-8 bytes of a line written out as it came (which must be valid UTF-8, as bytes a line
+   * was decoded from without a U+FFFD are).
    */
-  pushLine(line: string | Uint8Array): void {
-    this.pieces.push(line, '\n');
-    if (typeof line === 'string') this.pending += line.length + 1;
-    else {
+  pushLine(line: string | readonly string[] | Uint8Array): void {
+    if (typeof line === 'string') {
+      this.pieces.push(line);
+      this.pending += line.length;
+    } else if (line instanceof Uint8Array) {
+      this.pieces.push(line);
       this.pendingBytes += line.byteLength;
-      this.pending += 1;
+    } else {
+      for (const piece of line) {
+        this.pieces.push(piece);
+        this.pending += piece.length;
+      }
     }
+    this.pieces.push('\n');
+    this.pending += 1;
   }
 
   /** True when enough is queued to be worth a write. */
