@@ -60,19 +60,36 @@ export function maskSpans(
   context: MaskContext,
 ): MaskedText {
   if (spans.length === 0) return { text, spans: [] };
+  // A long text's pieces are joined at the end, into one flat string: concatenated, they would be a tree of
+  // hundreds of pieces that every later reader (escaping it as JSON, encoding it) first flattens, which costs
+  // several times more.
+  const pieces: string[] | undefined = text.length >= longText ? [] : undefined;
   const out: Span[] = [];
   let masked = '';
+  let length = 0;
   let from = 0;
   for (const span of spans) {
-    masked += text.slice(from, span.start);
+    const before = text.slice(from, span.start);
     const replacement = applyOperator(text.slice(span.start, span.end), operator, context, span.type) ?? '';
-    out.push({ type: span.type, start: masked.length, end: masked.length + replacement.length, score: span.score });
-    masked += replacement;
+    length += before.length;
+    out.push({ type: span.type, start: length, end: length + replacement.length, score: span.score });
+    length += replacement.length;
+    if (pieces) pieces.push(before, replacement);
+    else {
+      masked += before;
+      masked += replacement;
+    }
     from = span.end;
   }
-  masked += text.slice(from);
-  return { text: masked, spans: out };
+  if (pieces) {
+    pieces.push(text.slice(from));
+    return { text: pieces.join(''), spans: out };
+  }
+  return { text: masked + text.slice(from), spans: out };
 }
+
+/** Texts at least this long are masked into an array of pieces and joined once (see {@link maskSpans}). */
+const longText = 4_096;
 
 /**
  * Scans `text` and masks every finding with `operator`.
