@@ -808,6 +808,27 @@ export function mixedJsonlRecord(random: SeededRandom, id: number): string {
   return JSON.stringify(record);
 }
 
+/**
+ * A long document, as a corpus prepared for model training or retrieval holds them: about 200 KB of text (tickets,
+ * notes, chats, emails and logs from {@link generateDocument}, one after another) in one field beside a few short
+ * ones. Each record is a large object to V8 at every copy, which costs several times more per character.
+ */
+export function longTextJsonlRecord(random: SeededRandom, id: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  while (length < 200_000) {
+    const text = generateDocument(random).text;
+    parts.push(text);
+    length += text.length + 2;
+  }
+  return JSON.stringify({
+    id,
+    source: random.pick(['support', 'crm', 'mail', 'chat']),
+    lang: 'en',
+    text: parts.join('\n\n'),
+  });
+}
+
 export const csvHeader = 'id,name,email,phone,ssn,card,iban,ip,notes';
 
 function csvField(value: string): string {
@@ -842,6 +863,12 @@ export function* jsonlLines(seed = defaultSeed + 2): Generator<string> {
 export function* mixedJsonlLines(seed = defaultSeed + 4): Generator<string> {
   const random = new SeededRandom(seed);
   for (let id = 1; ; id++) yield mixedJsonlRecord(random, id);
+}
+
+/** JSON lines of long documents without end ({@link longTextJsonlRecord}), the same for the same seed. */
+export function* longTextJsonlLines(seed = defaultSeed + 5): Generator<string> {
+  const random = new SeededRandom(seed);
+  for (let id = 1; ; id++) yield longTextJsonlRecord(random, id);
 }
 
 /** The CSV header, then rows without end, the same for the same seed. */
