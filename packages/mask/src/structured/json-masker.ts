@@ -519,7 +519,8 @@ function pushJsonString(text: string, pieces: string[]): void {
 function cutMember(line: string, start: number, end: number, copied: number): [number, number] {
   let before = start - 1;
   while (line.charCodeAt(before) === 0x20) before--;
-  // A comma before it that is already cut went with a member cut before this one, which was first in its object.
+  // A comma before it that is not yet cut is this member's to take. One already cut went with the members cut
+  // before this one, which were first in the object: this one is first now, and takes the comma after it.
   if (line.charCodeAt(before) === 0x2c /* , */ && before >= copied) return [before, end];
   let after = end;
   while (line.charCodeAt(after) === 0x20) after++;
