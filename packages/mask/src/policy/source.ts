@@ -1,18 +1,19 @@
 import { createRequire } from 'node:module';
-import type * as Yaml from 'yaml';
 import type { Document, LineCounter, Node } from 'yaml';
 import type { z } from 'zod';
 import { MaskError } from '../errors.js';
 
-let yaml: typeof Yaml | undefined;
+type Yaml = typeof import('yaml');
+
+let yaml: Yaml | undefined;
 
 /**
  * The YAML parser, loaded when a policy is first read: loading it costs about 30 ms, which every `countersign mask`
  * and `scan` run without a policy would otherwise pay. Node imports this package as CommonJS whichever way it is
  * asked for, so `require` gives the very module an `import` would.
  */
-function loadYaml(): typeof Yaml {
-  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+function loadYaml(): Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as Yaml;
   return yaml;
 }
 
