@@ -8,6 +8,8 @@ export const maskErrorCodes = {
   mask_key_missing: 'Tokenisation was asked for but no key was given (neither `key` nor the `key_env` variable).',
   mask_input_invalid: 'The data to mask is malformed (a ragged CSV row, a JSONL line that is not JSON, …).',
   mask_format_unknown: 'The format named is not one the toolkit reads (csv, jsonl, text).',
+  mask_core_missing:
+    'The compiled detection core (`dist/scan-core.wasm`) is missing or unreadable: run `npm run build`.',
 } as const;
 
 export type MaskErrorCode = keyof typeof maskErrorCodes;

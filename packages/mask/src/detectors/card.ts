@@ -1,5 +1,5 @@
 import { isDigit, isWordChar } from './characters.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
 /**
@@ -42,7 +42,7 @@ export function cardDetector(): IndexedDetector {
 /** The run index (even) where the longest valid card that starts at run `k` ends, or -1. */
 function longestCardFrom(
   text: string,
-  runs: readonly number[],
+  runs: DigitRuns,
   k: number,
   separator: number,
   afterShortNumber: boolean,
@@ -73,7 +73,7 @@ function longestCardFrom(
 }
 
 /** The digits of runs `k` to `last` (even indexes), joined: a grouped number without its separators. */
-function groupDigits(text: string, runs: readonly number[], k: number, last: number): string {
+function groupDigits(text: string, runs: DigitRuns, k: number, last: number): string {
   let digits = '';
   for (let j = k; j <= last; j += 2) digits += text.slice(runs[j], runs[j + 1]);
   return digits;

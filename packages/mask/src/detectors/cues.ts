@@ -1,4 +1,5 @@
 import { isDigit } from './characters.js';
+import type { DigitRuns } from './text-index.js';
 
 /**
  * Cue words: some values (a bare nine-digit run, a date) are only personal data when the text says so just before
@@ -33,7 +34,7 @@ export function hasCueBefore(text: string, start: number, cue: RegExp): boolean 
  * Where the window that {@link hasCueBefore} searches before a value at `start` begins, when the value's first
  * digits are digit run `k` (an even index into `runs`): `cueWindow` back, or after the run before, whichever is later.
  */
-export function cueWindowStart(runs: readonly number[], k: number, start: number): number {
+export function cueWindowStart(runs: DigitRuns, k: number, start: number): number {
   return Math.max(0, start - cueWindow, k > 0 ? runs[k - 1]! : 0);
 }
 
@@ -99,7 +100,7 @@ export function cueZones(text: string, mark: RegExp, markLength: number): number
  * The first digit run at or after run `k` (an even index into `runs`) that starts at `position` or later. It gallops
  * from `k`, so walking zones in order costs time linear in the runs skipped over, but only logarithmic in them.
  */
-export function firstRunFrom(runs: readonly number[], position: number, k: number): number {
+export function firstRunFrom(runs: DigitRuns, position: number, k: number): number {
   if (k >= runs.length || runs[k]! >= position) return k;
   // runs[low] starts before `position`; runs[high] (if there is one) does not.
   let low = k;

@@ -1,6 +1,6 @@
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
 import { cueWindowStart, foldedAt, hasCueBefore, hasCueLetter } from './cues.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
  * DATE_OF_BIRTH: a real calendar date with a plausible birth year (1900 to this year), only when a cue — dob,
@@ -40,7 +40,7 @@ export function dateOfBirthDetector(clock: () => number = Date.now): IndexedDete
 }
 
 /** The date whose first digits are run `k`, with a birth cue before it. */
-function birthDateAt(text: string, runs: readonly number[], k: number, lastYear: () => number): DateSpan | undefined {
+function birthDateAt(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
   // The year is this run, the next or the one after; cheap to rule out before reading the text.
   const length = runs[k + 1]! - runs[k]!;
   const nextLength = runs[k + 3]! - runs[k + 2]!;
@@ -65,7 +65,7 @@ const birthCue =
   /(?:^|[^\p{L}\p{N}])(?:dob|d\.o\.b|date of birth|born|birthday|birth ?date|geboren|geburtsdatum|geburtstag|n[ée]e|né|date de naissance)(?![\p{L}\p{N}])/iu;
 
 /** Whether a birth cue stands before the date at `start`, whose first digits are run `k`; most dates have none. */
-function hasBirthCue(text: string, runs: readonly number[], k: number, start: number): boolean {
+function hasBirthCue(text: string, runs: DigitRuns, k: number, start: number): boolean {
   return (
     hasCueLetter(text, cueWindowStart(runs, k, start), start, isBirthCueLetter) && hasCueBefore(text, start, birthCue)
   );
@@ -101,7 +101,7 @@ interface DateSpan {
 }
 
 /** `1990-01-31`, `01/31/1990`, `31.01.1990` starting at run `k`. */
-function numericDate(text: string, runs: readonly number[], k: number, lastYear: () => number): DateSpan | undefined {
+function numericDate(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
   if (k + 5 >= runs.length) return undefined;
   const s0 = runs[k]!;
   const e0 = runs[k + 1]!;
@@ -131,7 +131,7 @@ function numericDate(text: string, runs: readonly number[], k: number, lastYear:
 }
 
 /** `31 Jan 1990`, `31st January, 1990`, `31. Januar 1990` starting at run `k`. */
-function dayMonthYear(text: string, runs: readonly number[], k: number, lastYear: () => number): DateSpan | undefined {
+function dayMonthYear(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
   const start = runs[k]!;
   const dayEnd = runs[k + 1]!;
   if (dayEnd - start > 2 || runs[k + 3]! - runs[k + 2]! !== 4 || isWordChar(text.charCodeAt(start - 1)))
@@ -154,7 +154,7 @@ function dayMonthYear(text: string, runs: readonly number[], k: number, lastYear
 }
 
 /** `January 31, 1990`, `Jan. 31st 1990` whose day is run `k`. */
-function monthDayYear(text: string, runs: readonly number[], k: number, lastYear: () => number): DateSpan | undefined {
+function monthDayYear(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
   const dayStart = runs[k]!;
   const dayEnd = runs[k + 1]!;
   if (dayEnd - dayStart > 2 || runs[k + 3]! - runs[k + 2]! !== 4 || runs[k + 2]! - dayEnd > 5) return undefined;

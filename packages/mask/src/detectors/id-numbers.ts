@@ -1,4 +1,5 @@
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
+import type { DigitRuns } from './text-index.js';
 
 /**
  * A document number as the passport and licence detectors read it: up to two letters, then digits, whole or in
@@ -20,7 +21,7 @@ export interface IdNumber {
  * The document number whose first digits are run `k`, or undefined when it is glued to a word or to more numbers
  * (`ORD-2024-000123`, `v12345678`, `1.23456789`). At most five groups, so any input costs linear time.
  */
-export function readIdNumber(text: string, runs: readonly number[], k: number, grouped: boolean): IdNumber | undefined {
+export function readIdNumber(text: string, runs: DigitRuns, k: number, grouped: boolean): IdNumber | undefined {
   const digitsStart = runs[k]!;
   let start = digitsStart;
   while (start > 0 && digitsStart - start < 3 && isAsciiLetter(text.charCodeAt(start - 1))) start--;

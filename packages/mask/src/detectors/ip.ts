@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Span } from '../types.js';
 import { isAsciiLetter, isDigit, isHexDigit, isWordChar } from './characters.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
  * IP_ADDRESS (personal data under the GDPR, so labelled `pii` as well as `network`). Score 0.85.
@@ -32,7 +32,7 @@ const versionCue = /(?:^|[^a-z])(?:v|ver|version|build|release|rev|revision|firm
  * digits with a single `.` between each two. Walking the runs the scan has already found is cheaper than finding
  * every `.` in the text, most of which end a sentence or split a host name.
  */
-function findIpv4(text: string, runs: readonly number[], ipv6: readonly Span[], spans: Span[]): void {
+function findIpv4(text: string, runs: DigitRuns, ipv6: readonly Span[], spans: Span[]): void {
   if (runs.length < 8) return;
   let v6 = 0;
   // Whether each of the first three runs from `runs[i]` is followed by a single `.` and the next run (0 when it is):
@@ -57,13 +57,13 @@ function findIpv4(text: string, runs: readonly number[], ipv6: readonly Span[], 
 }
 
 /** 0 when the run ending at `runs[endAt]` is followed by a single `.` and then the next run. */
-function dotAfter(text: string, runs: readonly number[], endAt: number): number {
+function dotAfter(text: string, runs: DigitRuns, endAt: number): number {
   const end = runs[endAt]!;
   return (runs[endAt + 1]! - end - 1) | (text.charCodeAt(end) ^ 46);
 }
 
 /** Whether the four runs from `runs[i]`, known to be separated by single dots, are octets. */
-function isQuadAt(text: string, runs: readonly number[], i: number): boolean {
+function isQuadAt(text: string, runs: DigitRuns, i: number): boolean {
   return (
     isOctet(text, runs[i]!, runs[i + 1]!) &&
     isOctet(text, runs[i + 2]!, runs[i + 3]!) &&

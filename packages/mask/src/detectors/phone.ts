@@ -10,7 +10,7 @@ import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
 import { cueWindow, cueWindowStart } from './cues.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
 /** The regions whose national formats the phone detector reads unless told otherwise. */
@@ -80,7 +80,7 @@ export interface Verdict {
 /** One scan's text, its digit runs, the regions read, and what libphonenumber said of each number so far. */
 interface Chain {
   text: string;
-  runs: readonly number[];
+  runs: DigitRuns;
   plans: readonly Plan[];
   /** A memo for this text only (numbers are personal data: none outlives the scan); repeats are validated once. */
   verdicts: Map<string, Verdict> | undefined;
@@ -192,7 +192,7 @@ function phoneIn(chain: Chain, a: number, b: number, part: boolean): Span | unde
 }
 
 /** `+44 (0) 20 …`: group `j` is a bracketed trunk prefix, which is not dialled from abroad. */
-function isTrunkInBrackets(text: string, runs: readonly number[], j: number): boolean {
+function isTrunkInBrackets(text: string, runs: DigitRuns, j: number): boolean {
   const groupStart = runs[j]!;
   return (
     runs[j + 1]! - groupStart === 1 && text.charCodeAt(groupStart) === 48 && text.charCodeAt(groupStart + 1) === 41
@@ -200,7 +200,7 @@ function isTrunkInBrackets(text: string, runs: readonly number[], j: number): bo
 }
 
 /** The code of the second digit of groups `a..b` (NaN when there is none). */
-function secondDigit(text: string, runs: readonly number[], a: number, b: number): number {
+function secondDigit(text: string, runs: DigitRuns, a: number, b: number): number {
   return text.charCodeAt(runs[a + 1]! - runs[a]! > 1 ? runs[a]! + 1 : a < b ? runs[a + 2]! : -1);
 }
 
@@ -208,7 +208,7 @@ function secondDigit(text: string, runs: readonly number[], a: number, b: number
  * A date (`2024-01-31`, `31.01.1990`), an IPv4 or a version (`192.168.10.200`, `10.0.19045.2965`), an SSN
  * (`123-45-6789`) or a year range (`1990-2000`): read from the groups' lengths and the characters between them.
  */
-function shapedLikeSomethingElse(text: string, runs: readonly number[], a: number, b: number, plus: boolean): boolean {
+function shapedLikeSomethingElse(text: string, runs: DigitRuns, a: number, b: number, plus: boolean): boolean {
   const groups = (b - a) / 2 + 1;
   const l0 = runs[a + 1]! - runs[a]!;
   const first = gapAfter(text, runs, a);
@@ -235,7 +235,7 @@ function shapedLikeSomethingElse(text: string, runs: readonly number[], a: numbe
 }
 
 /** The single character between run `j` and the next, or -1 when the gap is longer. */
-function gapAfter(text: string, runs: readonly number[], j: number): number {
+function gapAfter(text: string, runs: DigitRuns, j: number): number {
   return runs[j + 2]! - runs[j + 1]! === 1 ? text.charCodeAt(runs[j + 1]!) : -1;
 }
 
@@ -330,7 +330,7 @@ const abbreviatedCue = /(?:^|[^a-z])(?:tel|t[ée]l|ph|mob|fax|no)$/i;
  * Like `hasCueBefore`, the cue is looked for within `cueWindow` characters and after the last digit before `start`,
  * where the number's first digits are digit run `k`.
  */
-function hasPhoneCue(text: string, runs: readonly number[], k: number, start: number): boolean {
+function hasPhoneCue(text: string, runs: DigitRuns, k: number, start: number): boolean {
   // The last digit before `start` ends the run before: read from the runs, not looked for in the text.
   const cueFrom = cueWindowStart(runs, k, start);
   // The shortest cue is two letters.
@@ -360,7 +360,7 @@ function mayEndSentence(text: string, from: number, to: number): boolean {
 }
 
 /** Groups `a..b` have the lengths the number is written with. */
-function groupedAsWritten(runs: readonly number[], a: number, b: number, plus: boolean, verdict: Verdict): boolean {
+function groupedAsWritten(runs: DigitRuns, a: number, b: number, plus: boolean, verdict: Verdict): boolean {
   let written = plus ? verdict.internationalGroups : verdict.nationalGroups;
   if (written === undefined) {
     if (verdict instanceof ValidVerdict) written = verdict.writtenGroups(plus);

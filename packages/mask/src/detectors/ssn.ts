@@ -1,6 +1,6 @@
 import { isDigit, isWordChar } from './characters.js';
 import { cueWindowStart, foldedAt, hasCueBefore, hasCueLetter } from './cues.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 import { ssnValid } from './validators.js';
 
 const ssnCue = /\b(?:ssn|ss#|ss no|social security|social sec|soc\.? sec)/i;
@@ -46,7 +46,7 @@ export function ssnDetector(): IndexedDetector {
 }
 
 /** Whether an SSN cue stands before the number whose first digits are run `k`; most numbers have none. */
-function hasSsnCue(text: string, runs: readonly number[], k: number): boolean {
+function hasSsnCue(text: string, runs: DigitRuns, k: number): boolean {
   const start = runs[k]!;
   return hasCueLetter(text, cueWindowStart(runs, k, start), start, isSsnCueLetter) && hasCueBefore(text, start, ssnCue);
 }
