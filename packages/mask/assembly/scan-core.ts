@@ -1,20 +1,20 @@
-// The detectors' hot loops over every character of a text, compiled to WebAssembly (AssemblyScript, built by
-// `npm run build` into `dist/scan-core.wasm`). The host (`src/detectors/scan-core.ts`) writes a text's UTF-16 code
-// units into this module's memory and reads the results back; nothing here allocates.
+// The detectors' hot loops over every character of a text, compiled to WebAssembly (AssemblyScript). Every file in
+// this folder is an entry of one module, built by `npm run build` into `dist/scan-core.wasm`. The host
+// (`src/detectors/scan-core.ts`) writes a text's UTF-16 code units into this module's memory and reads the results
+// back; nothing here allocates.
 
 /**
- * Writes where runs of ASCII digits start and end in the `length` code units at `text` to `out`, as positions from
- * `base` (the code units' place in the whole text), and returns how many it wrote. `inRun` says a run was open when
- * the previous chunk ended; `last` closes a run still open at the end.
+ * Writes where runs of ASCII digits start and end in the `length` code units at `text` to `out` (at most
+ * `length + 1` positions), and returns how many it wrote.
  *
  * Eight code units at a time: one compare marks the digits, and a boundary is wherever a lane differs from the lane
  * before it, so the loop's cost follows the boundaries, not the characters.
  */
-export function digitRuns(text: usize, length: i32, base: i32, inRun: bool, last: bool, out: usize): i32 {
+export function digitRuns(text: usize, length: i32, out: usize): i32 {
   const zero = i16x8.splat(48);
   const nine = i16x8.splat(9);
   let count = 0;
-  let previous: u32 = inRun ? 1 : 0;
+  let previous: u32 = 0;
   let i = 0;
   for (; i + 8 <= length; i += 8) {
     const units = v128.load(text + (usize(i) << 1));
@@ -22,7 +22,7 @@ export function digitRuns(text: usize, length: i32, base: i32, inRun: bool, last
     let changes = (digits ^ ((digits << 1) | previous)) & 0xff;
     previous = digits >> 7;
     while (changes !== 0) {
-      store<i32>(out + (usize(count) << 2), base + i + i32(ctz(changes)));
+      store<i32>(out + (usize(count) << 2), i + i32(ctz(changes)));
       count++;
       changes &= changes - 1;
     }
@@ -30,13 +30,13 @@ export function digitRuns(text: usize, length: i32, base: i32, inRun: bool, last
   for (; i < length; i++) {
     const digit: u32 = u32(load<u16>(text + (usize(i) << 1))) - 48 <= 9 ? 1 : 0;
     if (digit !== previous) {
-      store<i32>(out + (usize(count) << 2), base + i);
+      store<i32>(out + (usize(count) << 2), i);
       count++;
       previous = digit;
     }
   }
-  if (last && previous !== 0) {
-    store<i32>(out + (usize(count) << 2), base + length);
+  if (previous !== 0) {
+    store<i32>(out + (usize(count) << 2), length);
     count++;
   }
   return count;

@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { MaskError } from '../errors.js';
 
 /**
- * The detectors' per-character loops, compiled to WebAssembly from `assembly/scan-core.ts`. A text is copied into
- * the module's memory a chunk at a time (a native copy, a fraction of a nanosecond per character) and the results
- * are read back as typed arrays, which the detectors index as they did the arrays JavaScript built.
+ * The detectors' per-character loops, compiled to WebAssembly from `assembly/*.ts` (one module; `npm run build`
+ * writes it to `dist/scan-core.wasm`). A text is copied into the module's memory once per scan ({@link place}: a
+ * native copy, a fraction of a nanosecond per character) and every pass over it reads it there; a pass writes its
+ * results to the output area and the host copies them out as a typed array before the next pass runs.
+ *
+ * Memory, from the module's own data up: regions the detectors {@link reserve} for their tables, then the text placed
+ * last (UTF-16 code units), then the output area. It grows to fit the largest text placed so far and never shrinks.
  */
-interface ScanCoreExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
-  digitRuns(text: number, length: number, base: number, inRun: number, last: number, out: number): number;
-}
 
 // Node has WebAssembly, but the lib this project compiles against (ES2023, no DOM) does not declare it.
 declare const WebAssembly: {
@@ -18,10 +17,14 @@ declare const WebAssembly: {
   Instance: new (module: object) => { exports: object };
 };
 
-/** Code units copied in at a time: a batch of short records is one chunk, and memory stays at a few hundred KiB. */
-export const chunkLength = 65_536;
+interface CoreMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 
-function load(): ScanCoreExports {
+const pageBytes = 65_536;
+
+function load(): Record<string, unknown> & { memory: CoreMemory; heapBase(): number } {
   // Beside the build's JavaScript in `dist/`, and reached by the same path from the TypeScript sources in `src/`.
   const url = new URL('../../dist/scan-core.wasm', import.meta.url);
   let bytes: Buffer;
@@ -33,45 +36,94 @@ function load(): ScanCoreExports {
       `the masking core ${url.pathname} could not be read (${(error as Error).message}): run npm run build`,
     );
   }
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as ScanCoreExports;
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as never;
 }
 
-const core = load();
-const textAt = (core.heapBase() + 15) & ~15;
-const outAt = textAt + chunkLength * 2;
-{
-  const needed = outAt + (chunkLength + 1) * 4;
-  const pages = Math.ceil((needed - core.memory.buffer.byteLength) / 65_536);
-  if (pages > 0) core.memory.grow(pages);
-}
-// The memory never grows after this, so these views stay valid.
-const units = Buffer.from(core.memory.buffer, textAt, chunkLength * 2);
-const out = new Int32Array(core.memory.buffer, outAt, chunkLength + 1);
+const exports = load();
+const memory = exports.memory;
 
 /**
- * Maximal runs of ASCII digits in `text` as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order.
+ * An exported function of the core, by name, typed by the caller; throws if the build has no such export.
  *
- * @example findDigitRuns('a12b345') // Int32Array [1, 3, 4, 7]
+ * @example const digitRuns = coreFunction<(text: number, length: number, out: number) => number>('digitRuns');
  */
-export function findDigitRuns(text: string): Int32Array {
-  if (text.length <= chunkLength) {
-    units.write(text, 0, 'utf16le');
-    return out.slice(0, core.digitRuns(textAt, text.length, 0, 0, 1, outAt));
+export function coreFunction<F extends (...args: never[]) => unknown>(name: string): F {
+  const found = exports[name];
+  if (typeof found !== 'function') {
+    throw new MaskError('mask_core_missing', `the masking core has no function ${name}: run npm run build`);
   }
-  const parts: Int32Array[] = [];
-  let total = 0;
-  for (let from = 0; from < text.length; from += chunkLength) {
-    const to = Math.min(text.length, from + chunkLength);
-    units.write(text.slice(from, to), 0, 'utf16le');
-    const count = core.digitRuns(textAt, to - from, from, total & 1, to === text.length ? 1 : 0, outAt);
-    parts.push(out.slice(0, count));
-    total += count;
-  }
-  const runs = new Int32Array(total);
-  let at = 0;
-  for (const part of parts) {
-    runs.set(part, at);
-    at += part.length;
-  }
-  return runs;
+  return found as F;
+}
+
+const align = (address: number) => (address + 15) & ~15;
+let staticEnd = align(exports.heapBase());
+
+/** Makes the memory at least `bytes` long. */
+function ensureMemory(bytes: number): void {
+  const short = bytes - memory.buffer.byteLength;
+  if (short > 0) memory.grow(Math.ceil(short / pageBytes));
+}
+
+/**
+ * Sets aside `bytes` of memory for good (a detector's lookup table) and returns where they start, 16-byte aligned.
+ * Whatever text was placed is forgotten: it lay where the region now is.
+ */
+export function reserve(bytes: number): number {
+  const start = staticEnd;
+  staticEnd = align(start + bytes);
+  ensureMemory(staticEnd);
+  owner = undefined;
+  return start;
+}
+
+/** The whole memory as bytes; take a fresh view after anything that may grow it ({@link reserve}, {@link place}). */
+export function coreBytes(): Uint8Array {
+  return new Uint8Array(memory.buffer);
+}
+
+/** Where a text lies in the core's memory, and the output area after it. */
+export interface Placed {
+  /** Address of the first code unit. */
+  readonly textAt: number;
+  /** Code units. */
+  readonly length: number;
+  /** Address of the output area, 16-byte aligned. */
+  readonly outAt: number;
+  /** The output area as 32-bit integers: `outputLength(text.length)` of them. */
+  readonly out: Int32Array;
+}
+
+/** How many 32-bit integers a pass may write for a text of `length` code units: one per code unit, and one more. */
+export function outputLength(length: number): number {
+  return length + 1;
+}
+
+let owner: object | undefined;
+let placed: Placed | undefined;
+
+/**
+ * Copies `text` into the core's memory, unless `key` (the scan's own object, such as its `TextIndex`) placed it
+ * last and nothing was placed or reserved since; passes over it then read it where it lies.
+ */
+export function place(key: object, text: string): Placed {
+  if (owner === key && placed !== undefined) return placed;
+  const textAt = staticEnd;
+  const outAt = align(textAt + text.length * 2);
+  const outLength = outputLength(text.length);
+  ensureMemory(outAt + outLength * 4);
+  if (text.length > 0) Buffer.from(memory.buffer, textAt, text.length * 2).write(text, 0, 'utf16le');
+  placed = { textAt, length: text.length, outAt, out: new Int32Array(memory.buffer, outAt, outLength) };
+  owner = key;
+  return placed;
+}
+
+const digitRunsIn = coreFunction<(text: number, length: number, out: number) => number>('digitRuns');
+
+/**
+ * Maximal runs of ASCII digits in the placed text as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order.
+ *
+ * @example findDigitRuns(place(key, 'a12b345')) // Int32Array [1, 3, 4, 7]
+ */
+export function findDigitRuns({ textAt, length, outAt, out }: Placed): Int32Array {
+  return out.slice(0, digitRunsIn(textAt, length, outAt));
 }

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkLength } from './scan-core.js';
 import { TextIndex } from './text-index.js';
 
 /** The runs as `[start, end)` pairs, found the plain way: the reference the index must agree with. */
@@ -35,15 +34,15 @@ describe('TextIndex.digitRuns', () => {
     }
   });
 
-  it('finds runs that cross, start at and end at the boundaries of the chunks the text is copied in', () => {
-    for (const shift of [-9, -8, -1, 0, 1, 7, 8]) {
-      const text = `${'a'.repeat(chunkLength + shift)}1234567890${'b'.repeat(chunkLength)}${'9'.repeat(chunkLength + 3)}x5`;
-      expect(runs(text), String(shift)).toEqual(runsByRegex(text));
-    }
-    expect(runs('8'.repeat(chunkLength))).toEqual([0, chunkLength]);
-    expect(runs('8'.repeat(3 * chunkLength + 1))).toEqual([0, 3 * chunkLength + 1]);
-    expect(runs(`${'8'.repeat(chunkLength)}a`)).toEqual([0, chunkLength]);
-    expect(runs(`${'a'.repeat(chunkLength)}8`)).toEqual([chunkLength, chunkLength + 1]);
+  it('reads long texts whole, and each index its own text when several are in use', () => {
+    const long = `${'a'.repeat(70_001)}1234567890${'b'.repeat(65_536)}${'9'.repeat(65_539)}x5`;
+    const short = 'x 42 y';
+    const first = new TextIndex(long);
+    const second = new TextIndex(short);
+    expect(Array.from(second.digitRuns)).toEqual([2, 4]);
+    expect(Array.from(first.digitRuns)).toEqual(runsByRegex(long));
+    expect(Array.from(new TextIndex('8'.repeat(200_001)).digitRuns)).toEqual([0, 200_001]);
+    expect(Array.from(second.digitRuns)).toEqual([2, 4]);
   });
 
   it('agrees with a regex on mixed text', () => {

@@ -1,5 +1,5 @@
 import type { Detector, Span } from '../types.js';
-import { findDigitRuns } from './scan-core.js';
+import { findDigitRuns, type Placed, place } from './scan-core.js';
 
 /**
  * What the built-in detectors share about one text, computed once per scan and only when first asked for: most of
@@ -15,8 +15,13 @@ export class TextIndex {
 
   /** Maximal runs of ASCII digits as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order. */
   get digitRuns(): DigitRuns {
-    this.#digitRuns ??= findDigitRuns(this.text);
+    this.#digitRuns ??= findDigitRuns(this.placed);
     return this.#digitRuns;
+  }
+
+  /** The text in the compiled core's memory, copied there when first asked for (see `scan-core.ts`). */
+  get placed(): Placed {
+    return place(this, this.text);
   }
 }
 
