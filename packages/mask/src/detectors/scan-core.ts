@@ -93,9 +93,9 @@ export interface Placed {
   readonly out: Int32Array;
 }
 
-/** How many 32-bit integers a pass may write for a text of `length` code units: one per code unit, and one more. */
+/** How many 32-bit integers a pass may write for a text of `length` code units: two per code unit, and 16 more. */
 export function outputLength(length: number): number {
-  return length + 1;
+  return 2 * length + 16;
 }
 
 let owner: object | undefined;
