@@ -10,6 +10,7 @@ import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
 import { cueWindow, cueWindowStart } from './cues.js';
+import { coreFunction, type Placed } from './scan-core.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
@@ -46,23 +47,28 @@ export const defaultPhoneRegions: readonly CountryCode[] = Object.freeze([
  */
 export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegions): IndexedDetector {
   const plans = numberingPlans(regions);
-  return indexedDetector('PHONE', ['pii', 'contact'], ({ text, digitRuns: runs }, spans) => {
+  return indexedDetector('PHONE', ['pii', 'contact'], (index, spans) => {
+    const { text, digitRuns: runs } = index;
     const chain: Chain = { text, runs, plans, verdicts: undefined };
-    const count = runs.length;
-    for (let k = 0; k < count; ) {
-      let last = k;
-      let end = runs[k + 1]!;
-      let digits = end - runs[k]!;
-      // Most runs (in ids, hashes, timestamps) end their chain here: the character after them is no phone gap.
-      for (let next = k + 2; next < count && isPhoneGap(text, end, runs[next]!); next += 2) {
-        last = next;
-        end = runs[next + 1]!;
-        digits += end - runs[next]!;
-      }
-      if (digits >= 7 && !gluedToWord(text, runs[k]!, end)) findInChain(chain, k, last, spans);
-      k = last + 2;
-    }
+    const chains = candidateChains(index.placed, runs);
+    for (let c = 0; c < chains.length; c += 2) findInChain(chain, chains[c]!, chains[c + 1]!, spans);
   });
+}
+
+const phoneChains =
+  coreFunction<(text: number, length: number, runs: number, count: number, out: number) => number>('phoneChains');
+
+/**
+ * The chains of digit groups joined by phone punctuation (` - . / ( )`) that hold 7 digits or more and are not glued
+ * to a word, as flat `[first, last]` pairs of run indices: found by the core, which walks every run (most, in ids,
+ * hashes and timestamps, end their chain at once) so that this side sees only the few candidates.
+ */
+function candidateChains({ textAt, length, outAt, out }: Placed, runs: DigitRuns): Int32Array {
+  // The runs go at the end of the output area (it holds twice as many integers as there are code units, and there
+  // are at most one more runs' ends than code units); the chains, fewer than the runs, are written from its start.
+  const runsAt = out.length - runs.length;
+  out.set(runs, runsAt);
+  return out.slice(0, phoneChains(textAt, length, outAt + runsAt * 4, runs.length, outAt));
 }
 
 /** What libphonenumber made of a candidate. */
@@ -99,16 +105,6 @@ function classify(chain: Chain, digits: string, international: boolean): Verdict
 
 /** Chains with more groups than this are tables of numbers, not a phone number with something glued on. */
 const maxChainGroups = 8;
-
-/**
- * A chain of digit groups from `start` to `end` glued to a word at either end is an identifier (`FR73 3000 3592 …`,
- * `AT08 6112 643US`, `2024-01-31T10:00`, hex ids): no part of it is a phone number. Checked before anything else,
- * as it rules out most chains in logs.
- */
-function gluedToWord(text: string, start: number, end: number): boolean {
-  const opening = text.charCodeAt(start - 1) === 40 ? start - 1 : start;
-  return isWordChar(text.charCodeAt(opening - 1)) || isWordChar(text.charCodeAt(end));
-}
 
 /**
  * The chain of digit groups `first..last` (run indices), not glued to a word, as one number; failing that, the chain
@@ -383,28 +379,6 @@ function groupedAsWritten(runs: DigitRuns, a: number, b: number, plus: boolean, 
 /** `(020) 7946-0958` → `3 4 4`. */
 function groupLengths(formatted: string): string {
   return (formatted.match(/[0-9]+/g) ?? []).map((group) => group.length).join(' ');
-}
-
-/**
- * Joins two digit groups into one chain: ` `, `-`, `.`, `/`, `)`, `) `, ` (`, `)-`, ` - ` or ` / `, read by character
- * codes (no string is built for the millions of gaps in ids and hashes).
- */
-function isPhoneGap(text: string, end: number, nextStart: number): boolean {
-  const first = text.charCodeAt(end);
-  switch (nextStart - end) {
-    case 1:
-      return first === 32 || first === 45 || first === 46 || first === 47 || first === 41;
-    case 2: {
-      const second = text.charCodeAt(end + 1);
-      return first === 41 ? second === 32 || second === 45 : first === 32 && second === 40;
-    }
-    case 3: {
-      const middle = text.charCodeAt(end + 1);
-      return first === 32 && (middle === 45 || middle === 47) && text.charCodeAt(end + 2) === 32;
-    }
-    default:
-      return false;
-  }
 }
 
 /** Not glued to a word (`ORD-2024-…`, `v1.2…`), to more numbers (`12:30`, `1,234`), or to money (`$`, `€`, `#`). */
