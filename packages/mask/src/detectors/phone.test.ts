@@ -147,6 +147,14 @@ describe('PHONE', () => {
     expect(phones('x\u0128020 7946 0958')).toEqual(['020 7946 0958']);
     expect(phones('\u0130020 7946 0958\u0141')).toEqual(['020 7946 0958']);
     expect(phones('\ud83d020 7946 0958\ude00')).toEqual(['020 7946 0958']);
+    // Ĥ ĥ Ĭ ģ ī: the low bytes of `$ % , # +`, which would make money, a percentage, a thousands group or a `+` of them.
+    expect(phones('\u0124020 7946 0958, \u0123020 7946 0958\u0125 and 020 7946 0958\u012c5')).toEqual([
+      '020 7946 0958',
+      '020 7946 0958',
+      '020 7946 0958',
+    ]);
+    expect(phones('\u012b44 20 7946 0958')).toEqual([]);
+    expect(phones('+44 20 7946 0958')).toEqual(['+44 20 7946 0958']);
     expect(phones('(020) 7946 0958')).toEqual(['(020) 7946 0958']);
     // What lies in memory after a text (here the end of a longer one placed before) is not part of it.
     expect(phones('a'.repeat(40))).toEqual([]);
