@@ -124,6 +124,43 @@ describe('PHONE', () => {
     expect(phones('at 2024-01-31T10:00 020 7946 0958')).toEqual(['020 7946 0958']);
   });
 
+  it('chains groups across every phone gap, and across nothing else', () => {
+    for (const number of [
+      '(202)456-1111',
+      '(202)-456-1111',
+      '202 (456) 1111',
+      '202 - 456 - 1111',
+      '202 / 456 / 1111',
+    ]) {
+      expect(phones(number)).toEqual([number]);
+    }
+    expect(phones('202/456/1111 and 202.456.1111')).toEqual(['202/456/1111', '202.456.1111']);
+    expect(phones('202:456-1111')).toEqual([]);
+    expect(phones('202_456-1111')).toEqual([]);
+    expect(phones('202 -456-1111')).toEqual([]);
+  });
+
+  it('reads the text by whole code units, to its very edges', () => {
+    // The low bytes of Ġ ĭ Ĩ İ Ł are those of ` - ( 0 A`: read byte-wise they would join, open or glue the groups.
+    expect(phones('020\u01207946\u01200958')).toEqual([]);
+    expect(phones('020\u012d7946\u012d0958')).toEqual([]);
+    expect(phones('x\u0128020 7946 0958')).toEqual(['020 7946 0958']);
+    expect(phones('\u0130020 7946 0958\u0141')).toEqual(['020 7946 0958']);
+    expect(phones('\ud83d020 7946 0958\ude00')).toEqual(['020 7946 0958']);
+    // Ĥ ĥ Ĭ ģ ī: the low bytes of `$ % , # +`, which would make money, a percentage, a thousands group or a `+` of them.
+    expect(phones('\u0124020 7946 0958, \u0123020 7946 0958\u0125 and 020 7946 0958\u012c5')).toEqual([
+      '020 7946 0958',
+      '020 7946 0958',
+      '020 7946 0958',
+    ]);
+    expect(phones('\u012b44 20 7946 0958')).toEqual([]);
+    expect(phones('+44 20 7946 0958')).toEqual(['+44 20 7946 0958']);
+    expect(phones('(020) 7946 0958')).toEqual(['(020) 7946 0958']);
+    // What lies in memory after a text (here the end of a longer one placed before) is not part of it.
+    expect(phones('a'.repeat(40))).toEqual([]);
+    expect(phones('020 7946 0958')).toEqual(['020 7946 0958']);
+  });
+
   it('finds the number beside a date or a year in one run of groups', () => {
     expect(phones('on 2024-01-31 020 7946 0958')).toEqual(['020 7946 0958']);
     expect(phones('call 020 7946 0958 2024')).toEqual(['020 7946 0958']);

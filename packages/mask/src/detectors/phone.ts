@@ -8,8 +8,9 @@ import {
 } from 'libphonenumber-js/max';
 import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
-import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
+import { isAsciiLetter, isDigit } from './characters.js';
 import { cueWindow, cueWindowStart } from './cues.js';
+import { coreFunction, type Placed } from './scan-core.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 import { luhn } from './validators.js';
 
@@ -46,24 +47,46 @@ export const defaultPhoneRegions: readonly CountryCode[] = Object.freeze([
  */
 export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegions): IndexedDetector {
   const plans = numberingPlans(regions);
-  return indexedDetector('PHONE', ['pii', 'contact'], ({ text, digitRuns: runs }, spans) => {
+  return indexedDetector('PHONE', ['pii', 'contact'], (index, spans) => {
+    const { text, digitRuns: runs } = index;
     const chain: Chain = { text, runs, plans, verdicts: undefined };
-    const count = runs.length;
-    for (let k = 0; k < count; ) {
-      let last = k;
-      let end = runs[k + 1]!;
-      let digits = end - runs[k]!;
-      // Most runs (in ids, hashes, timestamps) end their chain here: the character after them is no phone gap.
-      for (let next = k + 2; next < count && isPhoneGap(text, end, runs[next]!); next += 2) {
-        last = next;
-        end = runs[next + 1]!;
-        digits += end - runs[next]!;
-      }
-      if (digits >= 7 && !gluedToWord(text, runs[k]!, end)) findInChain(chain, k, last, spans);
-      k = last + 2;
+    const found = candidates(index.placed, runs);
+    for (let c = 0; c < found.length; c += 5) {
+      const first = found[c]!;
+      const last = found[c + 1]!;
+      const shapes = found[c + 4]!;
+      // The whole chain as one number; failing that, its tail, then its head.
+      const span =
+        phoneIn(chain, first, last, false, shapes & 15) ??
+        phoneIn(chain, found[c + 2]!, last, true, (shapes >> 4) & 15) ??
+        phoneIn(chain, first, found[c + 3]!, true, shapes >> 8);
+      if (span !== undefined) spans.push(span);
     }
   });
 }
+
+const phoneCandidates =
+  coreFunction<(text: number, length: number, runs: number, count: number, out: number) => number>('phoneCandidates');
+
+/**
+ * The chains of digit groups joined by phone punctuation (` - . / ( )`) that may hold a phone number by their shape,
+ * five integers each: first and last run index, the first run of the tail and the last of the head, and the shape
+ * bits of the whole, the tail and the head (see `assembly/phone.ts`). The core walks every run and checks every
+ * shape (most runs, in ids, hashes and timestamps, end their chain at once; most chains are dates or glued to more
+ * text) so that this side sees only the few candidates.
+ */
+function candidates({ textAt, length, outAt, out }: Placed, runs: DigitRuns): Int32Array {
+  // The runs go at the end of the output area (it holds twice as many integers as there are code units, and there
+  // is at most one more run end than code units); the candidates, fewer integers than code units, from its start.
+  const runsAt = out.length - runs.length;
+  out.set(runs, runsAt);
+  return out.slice(0, phoneCandidates(textAt, length, outAt + runsAt * 4, runs.length, outAt));
+}
+
+/** Shape bits of a candidate, as the core writes them. */
+const fits = 1;
+const opened = 2;
+const afterPlus = 4;
 
 /** What libphonenumber made of a candidate. */
 export interface Verdict {
@@ -97,67 +120,19 @@ function classify(chain: Chain, digits: string, international: boolean): Verdict
   return verdict;
 }
 
-/** Chains with more groups than this are tables of numbers, not a phone number with something glued on. */
-const maxChainGroups = 8;
-
 /**
- * A chain of digit groups from `start` to `end` glued to a word at either end is an identifier (`FR73 3000 3592 …`,
- * `AT08 6112 643US`, `2024-01-31T10:00`, hex ids): no part of it is a phone number. Checked before anything else,
- * as it rules out most chains in logs.
+ * The groups `a..b` of a chain as a phone number, if they are one; `part` when they are not the whole chain, `shape`
+ * its bits from the core (0 when its shape rules it out).
  */
-function gluedToWord(text: string, start: number, end: number): boolean {
-  const opening = text.charCodeAt(start - 1) === 40 ? start - 1 : start;
-  return isWordChar(text.charCodeAt(opening - 1)) || isWordChar(text.charCodeAt(end));
-}
-
-/**
- * The chain of digit groups `first..last` (run indices), not glued to a word, as one number; failing that, the chain
- * without what comes before its first space or after its last (`on 2024-01-31 020 7946 0958`, `020 7946 0958 2024`).
- */
-function findInChain(chain: Chain, first: number, last: number, spans: Span[]): void {
-  const whole = phoneIn(chain, first, last, false);
-  if (whole !== undefined) {
-    spans.push(whole);
-    return;
-  }
-  if (last === first || (last - first) / 2 + 1 > maxChainGroups) return;
+function phoneIn(chain: Chain, a: number, b: number, part: boolean, shape: number): Span | undefined {
+  if ((shape & fits) === 0) return undefined;
   const { text, runs } = chain;
-  // A chain of even fours is a card or parcel number: no part of it is a phone number.
-  let evenFours = last - first >= 4;
-  let firstSpace = -1;
-  let lastSpace = -1;
-  for (let k = first; k <= last; k += 2) {
-    if (runs[k + 1]! - runs[k]! !== 4) evenFours = false;
-    // A phone gap with a space has it first, or second after `)`.
-    if (k === last || (text.charCodeAt(runs[k + 1]!) !== 32 && text.charCodeAt(runs[k + 1]! + 1) !== 32)) continue;
-    if (firstSpace === -1) firstSpace = k;
-    lastSpace = k;
-  }
-  if (evenFours || firstSpace === -1) return;
-  const tail = phoneIn(chain, firstSpace + 2, last, true);
-  if (tail !== undefined) {
-    spans.push(tail);
-    return;
-  }
-  const head = phoneIn(chain, first, lastSpace, true);
-  if (head !== undefined) spans.push(head);
-}
-
-/** The groups `a..b` of a chain as a phone number, if they are one; `part` when they are not the whole chain. */
-function phoneIn(chain: Chain, a: number, b: number, part: boolean): Span | undefined {
-  const { text, runs } = chain;
-  let start = runs[a]!;
+  const plus = (shape & afterPlus) !== 0;
+  const start = runs[a]! - (shape & opened ? 1 : 0) - (plus ? 1 : 0);
   const end = runs[b + 1]!;
-  const opened = text.charCodeAt(start - 1) === 40;
-  if (opened) start--;
-  const plus = text.charCodeAt(start - 1) === 43;
-  if (plus) start--;
-  if (!freeBefore(text, start) || !freeAfter(text, end)) return undefined;
-  const formatted = plus || opened || a !== b;
+  const formatted = shape !== fits || a !== b;
   // A bare run (a timestamp, an order number) is the common case in logs: settle it before building anything.
-  if (!formatted && (end - start < 7 || end - start > 13 || !hasPhoneCue(text, runs, a, start))) return undefined;
-
-  if (shapedLikeSomethingElse(text, runs, a, b, plus)) return undefined;
+  if (!formatted && !hasPhoneCue(text, runs, a, start)) return undefined;
 
   // The digits are counted before any string is built: nearly half the candidates left have too few or too many.
   let count = 0;
@@ -202,47 +177,6 @@ function isTrunkInBrackets(text: string, runs: DigitRuns, j: number): boolean {
 /** The code of the second digit of groups `a..b` (NaN when there is none). */
 function secondDigit(text: string, runs: DigitRuns, a: number, b: number): number {
   return text.charCodeAt(runs[a + 1]! - runs[a]! > 1 ? runs[a]! + 1 : a < b ? runs[a + 2]! : -1);
-}
-
-/**
- * A date (`2024-01-31`, `31.01.1990`), an IPv4 or a version (`192.168.10.200`, `10.0.19045.2965`), an SSN
- * (`123-45-6789`) or a year range (`1990-2000`): read from the groups' lengths and the characters between them.
- */
-function shapedLikeSomethingElse(text: string, runs: DigitRuns, a: number, b: number, plus: boolean): boolean {
-  const groups = (b - a) / 2 + 1;
-  const l0 = runs[a + 1]! - runs[a]!;
-  const first = gapAfter(text, runs, a);
-  if (groups >= 3 && (first === 45 || first === 47 || first === 46) && gapAfter(text, runs, a + 2) === first) {
-    const l1 = runs[a + 3]! - runs[a + 2]!;
-    const l2 = runs[a + 5]! - runs[a + 4]!;
-    if (l0 === 4 && l1 <= 2 && l2 <= 2) return true;
-    if (l0 <= 2 && l1 <= 2 && (l2 === 4 || (l2 === 2 && groups === 3))) return true;
-  }
-  let dotted = false;
-  let shortGroups = true;
-  let singleDigit = false;
-  for (let j = a; j <= b; j += 2) {
-    const length = runs[j + 1]! - runs[j]!;
-    if (j < b && gapAfter(text, runs, j) === 46) dotted = true;
-    if (length > 3) shortGroups = false;
-    if (length === 1 && !(plus && j === a)) singleDigit = true;
-  }
-  if (dotted && ((groups === 4 && shortGroups) || singleDigit)) return true;
-  if (groups === 3 && (first === 45 || first === 32) && gapAfter(text, runs, a + 2) === first) {
-    if (l0 === 3 && runs[a + 3]! - runs[a + 2]! === 2 && runs[a + 5]! - runs[a + 4]! === 4) return true;
-  }
-  return groups === 2 && l0 === 4 && runs[b + 1]! - runs[b]! === 4 && isYear(text, runs[a]!) && isYear(text, runs[b]!);
-}
-
-/** The single character between run `j` and the next, or -1 when the gap is longer. */
-function gapAfter(text: string, runs: DigitRuns, j: number): number {
-  return runs[j + 2]! - runs[j + 1]! === 1 ? text.charCodeAt(runs[j + 1]!) : -1;
-}
-
-/** Four digits from 1900 to 2099 at `at`. */
-function isYear(text: string, at: number): boolean {
-  const century = text.slice(at, at + 2);
-  return century === '19' || century === '20';
 }
 
 /** `NL97 RABO ` before the digits: the rest of an IBAN in print form (one that failed its checksum). */
@@ -383,47 +317,6 @@ function groupedAsWritten(runs: DigitRuns, a: number, b: number, plus: boolean, 
 /** `(020) 7946-0958` → `3 4 4`. */
 function groupLengths(formatted: string): string {
   return (formatted.match(/[0-9]+/g) ?? []).map((group) => group.length).join(' ');
-}
-
-/**
- * Joins two digit groups into one chain: ` `, `-`, `.`, `/`, `)`, `) `, ` (`, `)-`, ` - ` or ` / `, read by character
- * codes (no string is built for the millions of gaps in ids and hashes).
- */
-function isPhoneGap(text: string, end: number, nextStart: number): boolean {
-  const first = text.charCodeAt(end);
-  switch (nextStart - end) {
-    case 1:
-      return first === 32 || first === 45 || first === 46 || first === 47 || first === 41;
-    case 2: {
-      const second = text.charCodeAt(end + 1);
-      return first === 41 ? second === 32 || second === 45 : first === 32 && second === 40;
-    }
-    case 3: {
-      const middle = text.charCodeAt(end + 1);
-      return first === 32 && (middle === 45 || middle === 47) && text.charCodeAt(end + 2) === 32;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Not glued to a word (`ORD-2024-…`, `v1.2…`), to more numbers (`12:30`, `1,234`), or to money (`$`, `€`, `#`). */
-function freeBefore(text: string, start: number): boolean {
-  const before = text.charCodeAt(start - 1);
-  if (isWordChar(before)) return false;
-  const previous = text.charCodeAt(start - 2);
-  if ((before === 45 || before === 46 || before === 47) && isWordChar(previous)) return false;
-  if ((before === 44 || before === 58) && isDigit(previous)) return false;
-  // $ £ € ¥ #
-  return before !== 36 && before !== 0xa3 && before !== 0x20ac && before !== 0xa5 && before !== 35;
-}
-
-function freeAfter(text: string, end: number): boolean {
-  const after = text.charCodeAt(end);
-  if (isWordChar(after) || after === 37) return false;
-  const next = text.charCodeAt(end + 1);
-  if ((after === 45 || after === 46 || after === 47) && isWordChar(next)) return false;
-  return !((after === 44 || after === 58) && isDigit(next));
 }
 
 interface Plan {
