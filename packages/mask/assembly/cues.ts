@@ -114,11 +114,71 @@ function startWalk(): void {
 function cueLetterBefore(cue: i32, text: usize, length: i32, runs: usize, k: i32, to: i32, slack: i32): bool {
   let from = max(0, to - window - slack);
   if (k > 0) from = max(from, runAt(runs, k - 1));
-  for (let i = max(scanned, from); i < to; i++) {
+  let i = max(scanned, from);
+  for (; i < to && i < 2; i++) {
+    if (isCueLetter(cue, text, length, i)) lastCueLetter = i;
+  }
+  // Eight at a time where the two units either side of each lane lie in the text.
+  for (; i < to && i + 10 <= length; i += 8) {
+    let lanes = cueLetterLanes(cue, text, i);
+    if (to - i < 8) lanes &= (u32(1) << u32(to - i)) - 1;
+    if (lanes !== 0) lastCueLetter = i + 31 - i32(clz(lanes));
+  }
+  for (; i < to; i++) {
     if (isCueLetter(cue, text, length, i)) lastCueLetter = i;
   }
   scanned = max(scanned, to);
   return lastCueLetter >= from;
+}
+
+function unitsIs(units: v128, code: i32): v128 {
+  return i16x8.eq(units, i16x8.splat(i16(code)));
+}
+
+/**
+ * {@link isCueLetter} of the eight code units from `i` as the bits of a mask, when units `i - 2` to `i + 9` lie in
+ * the text: one vector for each neighbour a cue letter is checked with, each folded as {@link foldedAt} folds.
+ */
+function cueLetterLanes(cue: i32, text: usize, i: i32): u32 {
+  const at = text + (usize(i) << 1);
+  const fold = i16x8.splat(0x20);
+  const twoBefore = v128.or(v128.load(at - 4), fold);
+  const before = v128.or(v128.load(at - 2), fold);
+  const letter = v128.or(v128.load(at), fold);
+  const next = v128.or(v128.load(at + 2), fold);
+  const nextButOne = v128.or(v128.load(at + 4), fold);
+  let hits: v128;
+  if (cue === ssnCue) {
+    const ss = v128.and(
+      unitsIs(next, 115),
+      v128.or(v128.or(unitsIs(nextButOne, 110), unitsIs(nextButOne, 35)), unitsIs(nextButOne, 32)),
+    );
+    hits = v128.and(unitsIs(letter, 115), v128.or(ss, v128.and(unitsIs(next, 111), unitsIs(nextButOne, 99))));
+  } else if (cue === passportCue) {
+    hits = v128.and(v128.and(unitsIs(letter, 112), unitsIs(next, 97)), unitsIs(nextButOne, 115));
+  } else if (cue === licenseCue) {
+    const dl = v128.or(unitsIs(before, 100), v128.and(unitsIs(before, 46), unitsIs(twoBefore, 100)));
+    hits = v128.and(unitsIs(letter, 108), v128.or(dl, v128.and(unitsIs(next, 105), unitsIs(nextButOne, 99))));
+  } else {
+    const bir = v128.and(v128.or(unitsIs(next, 105), unitsIs(next, 111)), unitsIs(nextButOne, 114));
+    const dob = v128.or(
+      v128.or(
+        v128.and(unitsIs(before, 111), unitsIs(twoBefore, 100)),
+        v128.and(unitsIs(before, 46), unitsIs(twoBefore, 111)),
+      ),
+      v128.and(unitsIs(before, 101), unitsIs(twoBefore, 103)),
+    );
+    const ne = v128.and(unitsIs(letter, 0xe9), unitsIs(before, 110));
+    const neeNai = v128.or(
+      v128.and(unitsIs(next, 101), unitsIs(nextButOne, 101)),
+      v128.and(unitsIs(next, 97), unitsIs(nextButOne, 105)),
+    );
+    hits = v128.or(
+      v128.or(v128.and(unitsIs(letter, 98), v128.or(bir, dob)), ne),
+      v128.and(unitsIs(letter, 110), neeNai),
+    );
+  }
+  return u32(i16x8.bitmask(hits));
 }
 
 /** Not glued to a word, nor to more numbers by `-`, `.` or `separator`. */
