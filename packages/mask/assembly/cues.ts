@@ -204,6 +204,7 @@ export function ssnValues(text: usize, length: i32, runs: usize, runCount: i32, 
     const start = runAt(runs, k);
     const end = runAt(runs, k + 1);
     if (end - start === 9) {
+      // A bare run has no separator: 0xffffffff is no code unit.
       if (
         ssnStandsAlone(text, length, start, end, 0xffffffff) &&
         cueLetterBefore(ssnCue, text, length, runs, k, start, 0)
