@@ -1,5 +1,6 @@
 import { isDigit } from './characters.js';
-import type { DigitRuns } from './text-index.js';
+import { coreFunction } from './scan-core.js';
+import type { DigitRuns, TextIndex } from './text-index.js';
 
 /**
  * Cue words: some values (a bare nine-digit run, a date) are only personal data when the text says so just before
@@ -38,85 +39,26 @@ export function cueWindowStart(runs: DigitRuns, k: number, start: number): numbe
   return Math.max(0, start - cueWindow, k > 0 ? runs[k - 1]! : 0);
 }
 
-/**
- * False when no character `i` in `[from, start)` passes `isCueLetter(text, i)`: give it a letter that every match of
- * the cue holds, checked with its neighbours so that it is rare in other text, and a false here means the cue
- * cannot match there. Nearly all values have no cue before them, and this look over a few characters costs far
- * less than a slice and a regex.
- */
-export function hasCueLetter(
-  text: string,
-  from: number,
-  start: number,
-  isCueLetter: (text: string, i: number) => boolean,
-): boolean {
-  for (let i = start - 1; i >= from; i--) {
-    if (isCueLetter(text, i)) return true;
-  }
-  return false;
-}
-
-/** {@link hasCueLetter} over the window before `start` that {@link hasCueBefore} searches, wherever it begins. */
-export function mayHaveCueBefore(
-  text: string,
-  start: number,
-  isCueLetter: (text: string, i: number) => boolean,
-): boolean {
-  const from = Math.max(0, start - cueWindow);
-  for (let i = start - 1; i >= from; i--) {
-    if (isDigit(text.charCodeAt(i))) return false;
-    if (isCueLetter(text, i)) return true;
-  }
-  return false;
-}
-
-/** The code unit at `i` with bit 0x20 set, which folds ASCII letters (and `É`) to lower case. */
-export function foldedAt(text: string, i: number): number {
-  return text.charCodeAt(i) | 0x20;
-}
+/** A pass of the core over the placed text and its digit runs (`runCount` integers); returns how many it wrote. */
+type ValuesPass = (text: number, length: number, runs: number, runCount: number, out: number) => number;
 
 /**
- * Where a value with a cue before it may start, as flat `[from, to)` pairs in order: in the `cueWindow` characters
- * after each match of `mark`, a global regex that matches (at most `markLength` long) inside every match of the cue,
- * on the whole text as on the window that {@link hasCueBefore} tests. One pass of a short regex over a text with no
- * cue in it then rules out every value at once, and elsewhere only the few values near a cue need a look.
+ * A pass of the core (`assembly/cues.ts`) that walks a text's digit runs and keeps only the values that may follow a
+ * cue: for each, a letter that every match of the detector's cue holds lies in the window before it. Nearly all
+ * values have none, so the detector reads the text and tests its cue regex on the few it gets back.
+ *
+ * @example const ssnValues = cueValues('ssnValues'); ssnValues(index) // what the pass wrote, as integers
  */
-export function cueZones(text: string, mark: RegExp, markLength: number): number[] {
-  const zones: number[] = [];
-  mark.lastIndex = 0;
-  while (mark.test(text)) {
-    // A cue that holds a mark ending at `end` starts before it, so the value starts after the mark's first character
-    // and fewer than `cueWindow` characters after the cue's.
-    const end = mark.lastIndex;
-    const from = end - markLength + 1;
-    const to = end + cueWindow;
-    if (zones.length > 0 && from <= zones[zones.length - 1]!) zones[zones.length - 1] = to;
-    else zones.push(from, to);
-  }
-  return zones;
-}
-
-/**
- * The first digit run at or after run `k` (an even index into `runs`) that starts at `position` or later. It gallops
- * from `k`, so walking zones in order costs time linear in the runs skipped over, but only logarithmic in them.
- */
-export function firstRunFrom(runs: DigitRuns, position: number, k: number): number {
-  if (k >= runs.length || runs[k]! >= position) return k;
-  // runs[low] starts before `position`; runs[high] (if there is one) does not.
-  let low = k;
-  let step = 2;
-  let high = k + step;
-  while (high < runs.length && runs[high]! < position) {
-    low = high;
-    step *= 2;
-    high = low + step;
-  }
-  let first = low / 2 + 1;
-  let last = Math.min(high, runs.length) / 2;
-  while (first < last) {
-    const middle = (first + last) >>> 1;
-    if (runs[middle * 2]! < position) first = middle + 1;
-    else last = middle;
-  }
-  return first * 2;
+export function cueValues(name: string): (index: TextIndex) => Int32Array {
+  const pass = coreFunction<ValuesPass>(name);
+  return (index) => {
+    const runs = index.digitRuns;
+    if (runs.length === 0) return runs;
+    // The runs go first in the output area (at most `length + 1` integers) and the values after them (at most as
+    // many again): `outputLength` has room for both.
+    const { textAt, length, outAt, out } = index.placed;
+    out.set(runs);
+    const count = pass(textAt, length, outAt, runs.length, outAt + runs.length * 4);
+    return out.slice(runs.length, runs.length + count);
+  };
 }

@@ -1,5 +1,5 @@
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
-import { cueWindowStart, foldedAt, hasCueBefore, hasCueLetter } from './cues.js';
+import { cueValues, hasCueBefore } from './cues.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
@@ -22,78 +22,43 @@ export function dateOfBirthDetector(clock: () => number = Date.now): IndexedDete
     }
     return year;
   };
-  return indexedDetector('DATE_OF_BIRTH', ['pii'], ({ text, digitRuns: runs }, spans) => {
-    // Every form has a four-digit year, and few runs are four digits long: walk those, and look (in order, each run
-    // once) for a date whose first run is the year (`1990-01-31`), the one before it (`31 Jan 1990`) or the one
-    // before that (`31/01/1990`).
-    let k = 0;
-    for (let yearRun = 0; yearRun < runs.length; yearRun += 2) {
-      if (runs[yearRun + 1]! - runs[yearRun]! !== 4) continue;
-      for (k = Math.max(k, yearRun - 4); k <= yearRun && k + 3 < runs.length; k += 2) {
-        const date = birthDateAt(text, runs, k, lastYear);
-        if (date === undefined) continue;
-        spans.push({ type: 'DATE_OF_BIRTH', start: date.start, end: date.end, score: 0.85 });
-        while (k + 2 < runs.length && runs[k + 2]! < date.end) k += 2;
-      }
+  return indexedDetector('DATE_OF_BIRTH', ['pii'], (index, spans) => {
+    const values = birthDateValues(index);
+    if (values.length === 0) return;
+    const { text, digitRuns: runs } = index;
+    // In order, and none that starts inside the date found before it.
+    let end = 0;
+    for (const k of values) {
+      if (runs[k]! < end) continue;
+      const date = birthDateAt(text, runs, k, lastYear);
+      if (date === undefined) continue;
+      spans.push({ type: 'DATE_OF_BIRTH', start: date.start, end: date.end, score: 0.85 });
+      end = date.end;
     }
   });
 }
 
-/** The date whose first digits are run `k`, with a birth cue before it. */
+/**
+ * Where a date may start: every form has a four-digit year, in the run the date starts with (`1990-01-31`), the one
+ * after it (`31 Jan 1990`) or the one after that (`31/01/1990`), and a cue letter before it (`assembly/cues.ts`).
+ */
+const birthDateValues = cueValues('birthDateValues');
+
+/** The date whose first digits are run `k` (one of {@link birthDateValues}), with a birth cue before it. */
 function birthDateAt(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
-  // The year is this run, the next or the one after; cheap to rule out before reading the text.
-  const length = runs[k + 1]! - runs[k]!;
-  const nextLength = runs[k + 3]! - runs[k + 2]!;
-  const thirdLength = k + 5 < runs.length ? runs[k + 5]! - runs[k + 4]! : 0;
-  if (!(length === 4 || (length <= 2 && (nextLength === 4 || thirdLength === 4)))) return undefined;
-  if (runs[k + 2]! - runs[k + 1]! > 16) return undefined;
   const next = text.charCodeAt(runs[k + 1]!);
   if (next === 45 || next === 47 || next === 46) {
-    // `1990-01-31` and the like (three runs, one separator apart) or `31. Jan 1990`. Nearly all such dates are log
-    // timestamps with no cue, so the cue comes before the parsing.
-    const threeRuns = thirdLength !== 0 && runs[k + 2] === runs[k + 1]! + 1 && runs[k + 4] === runs[k + 3]! + 1;
-    if (!threeRuns && !(next === 46 && length <= 2 && nextLength === 4)) return undefined;
-    if (!hasBirthCue(text, runs, k, runs[k]!)) return undefined;
+    // `1990-01-31` and the like or `31. Jan 1990`. Nearly all such dates are log timestamps with no cue, so the cue
+    // comes before the parsing.
+    if (!hasCueBefore(text, runs[k]!, birthCue)) return undefined;
     return numericDate(text, runs, k, lastYear) ?? dayMonthYear(text, runs, k, lastYear);
   }
-  if (length === 4 || nextLength !== 4) return undefined;
   const date = dayMonthYear(text, runs, k, lastYear) ?? monthDayYear(text, runs, k, lastYear);
-  return date !== undefined && hasBirthCue(text, runs, k, date.start) ? date : undefined;
+  return date !== undefined && hasCueBefore(text, date.start, birthCue) ? date : undefined;
 }
 
 const birthCue =
   /(?:^|[^\p{L}\p{N}])(?:dob|d\.o\.b|date of birth|born|birthday|birth ?date|geboren|geburtsdatum|geburtstag|n[ée]e|né|date de naissance)(?![\p{L}\p{N}])/iu;
-
-/** Whether a birth cue stands before the date at `start`, whose first digits are run `k`; most dates have none. */
-function hasBirthCue(text: string, runs: DigitRuns, k: number, start: number): boolean {
-  return (
-    hasCueLetter(text, cueWindowStart(runs, k, start), start, isBirthCueLetter) && hasCueBefore(text, start, birthCue)
-  );
-}
-
-/**
- * A letter every birth cue holds, in any case: the `b` of dob, d.o.b, bir(th), bor(n) and geb(oren), the `é` of
- * né(e), the `n` of nee and nai(ssance).
- */
-function isBirthCueLetter(text: string, i: number): boolean {
-  const letter = foldedAt(text, i);
-  if (letter === 98) {
-    const next = foldedAt(text, i + 1);
-    if ((next === 105 || next === 111) && foldedAt(text, i + 2) === 114) return true;
-    const before = foldedAt(text, i - 1);
-    const twoBefore = foldedAt(text, i - 2);
-    return (
-      (before === 111 && twoBefore === 100) ||
-      (before === 46 && twoBefore === 111) ||
-      (before === 101 && twoBefore === 103)
-    );
-  }
-  if (letter === 0xe9) return foldedAt(text, i - 1) === 110;
-  if (letter !== 110) return false;
-  const next = foldedAt(text, i + 1);
-  const nextButOne = foldedAt(text, i + 2);
-  return (next === 101 && nextButOne === 101) || (next === 97 && nextButOne === 105);
-}
 
 interface DateSpan {
   start: number;
