@@ -2,7 +2,8 @@ import { Buffer } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
-import { credentialDetectors } from './credentials.js';
+import { credentialDetectors, findSecretKeywords } from './credentials.js';
+import { place } from './scan-core.js';
 
 const detectors = credentialDetectors();
 
@@ -477,7 +478,7 @@ describe('each detector searches for a rare part of its prefix and checks the re
     expect(found('SECRET', '// a comment, file:///tmp/x, then https://admin:p4ssw0rd@db/x')).toEqual(['p4ssw0rd']);
   });
 
-  describe('SECRET keywords, found from three of their letters read in pairs', () => {
+  describe('SECRET keywords, found by the core', () => {
     const random = 'Zx8Kq2Lm9Pn4Rt7Vw1Yb3Dc6';
 
     it('finds each keyword in any mix of case', () => {
@@ -495,12 +496,121 @@ describe('each detector searches for a rare part of its prefix and checks the re
       }
     });
 
-    it('finds keywords across the 32 K-character chunks the search reads', () => {
-      for (let before = 32_760; before <= 32_770; before++) {
+    it("finds keywords at every offset from a sixteen-unit block, and at the text's start and end", () => {
+      for (let before = 0; before <= 40; before++) {
         expect(found('SECRET', `${'a'.repeat(before)} credential=${random}`)).toEqual([random]);
         expect(found('SECRET', `${'\u00e9'.repeat(before)} api_key=${random}`)).toEqual([random]);
+        expect(found('SECRET', `${'\u0130'.repeat(before)}Bearer ${random}`)).toEqual([random]);
       }
     });
+  });
+});
+
+describe('findSecretKeywords', () => {
+  /** The keywords the core finds, as [text, number] pairs. */
+  function keywords(text: string): Array<[string, number]> {
+    const found = findSecretKeywords(place({}, text));
+    const out: Array<[string, number]> = [];
+    for (let k = 0; k < found.length; k += 2) {
+      const start = found[k] as number;
+      const packed = found[k + 1] as number;
+      out.push([text.slice(start, start + (packed >> 4)), packed & 15]);
+    }
+    return out;
+  }
+
+  // The core's keywords by number, as the case-insensitive regexes they stand for.
+  const patterns = [
+    /pass(?:w(?:or)?d|phrase)?/iy,
+    /pwd/iy,
+    /secret/iy,
+    /token/iy,
+    /api[-_ ]?key/iy,
+    /access[-_ ]?key/iy,
+    /auth/iy,
+    /credential/iy,
+    /bearer/iy,
+    /private[-_ ]?key/iy,
+    /aiza/iy,
+    /sk-/iy,
+    /glpat-/iy,
+    /cs[k]_/iy,
+    /cs[r]_/iy,
+    /:\/\//y,
+  ];
+
+  /** What the regexes find: at every position, the one keyword that starts there, if any. */
+  function expected(text: string): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (let at = 0; at < text.length; at++) {
+      patterns.forEach((pattern, number) => {
+        pattern.lastIndex = at;
+        const match = pattern.exec(text);
+        if (match !== null) out.push([match[0], number]);
+      });
+    }
+    return out;
+  }
+
+  it('finds every keyword, its longest ending, in any case, overlapping ones too', () => {
+    const text =
+      'PassWord pass passwd PASSPHRASE pwd Secret tOKEN api-key Api_Key api key apikey ACCESSkey authorization';
+    expect(keywords(text)).toEqual(expected(text));
+    expect(keywords('aizapikey passk- csk_ csr_ glpat- https://x')).toEqual([
+      ['aiza', 10],
+      ['apikey', 4],
+      ['pass', 0],
+      ['sk-', 11],
+      ['csk_', 13],
+      ['csr_', 14],
+      ['glpat-', 12],
+      ['://', 15],
+    ]);
+  });
+
+  it('reads nothing past the text: a keyword cut off at its end is not there', () => {
+    expect(keywords('x api_ke')).toEqual([]);
+    expect(keywords('x passwor')).toEqual([['pass', 0]]);
+    expect(keywords('credentia')).toEqual([]);
+    expect(keywords(':/')).toEqual([]);
+    expect(keywords('')).toEqual([]);
+    // The same keywords just inside the end of a text long enough for whole blocks.
+    const long = `${'-'.repeat(45)}token`;
+    for (let cut = 0; cut <= 5; cut++) {
+      expect(keywords(long.slice(0, long.length - cut))).toEqual(cut === 0 ? [['token', 3]] : []);
+    }
+  });
+
+  it('takes no unit above U+007F for an ASCII letter, whatever its low byte', () => {
+    // U+0170, U+0130, U+0161 and U+212A hold p, 0, a and * in their low byte; surrogates read as none.
+    for (const lookalike of ['\u0170ass', 'p\u0161ss', 'to\u212aen', 'api\u0130key', '\ud870wd', 'sk\u012d']) {
+      for (let before = 0; before < 20; before++) {
+        expect(keywords(`${'.'.repeat(before)}${lookalike}${'.'.repeat(20)}`)).toEqual([]);
+      }
+    }
+    expect(keywords('\ud800password\udc00 \u00e9token\ud800')).toEqual([
+      ['password', 0],
+      ['token', 3],
+    ]);
+  });
+
+  it('finds what the regexes find in random texts, at every alignment', () => {
+    // Letters of the keywords, separators, and units whose low byte is one of them, so near misses are common.
+    const alphabet = 'pasworhdecktnibvlzgu-_ :/PASWKTZ\u0170\u0161\u0130\u212a\ud800\u00e9\n';
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+      return seed;
+    };
+    const words = ['password', 'passphrase', 'api_key', 'access key', 'private-key', 'credential', 'bearer', 'glpat-'];
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      const length = next() % 90;
+      while (text.length < length) {
+        text += next() % 4 === 0 ? words[next() % words.length] : alphabet.charAt(next() % alphabet.length);
+      }
+      expect(keywords(text)).toEqual(expected(text));
+    }
   });
 });
 

@@ -3,18 +3,20 @@
  * private keys, and high-entropy values behind a keyword (`password=`, `"api_key": "…"`, `Bearer …`,
  * `scheme://user:password@host`).
  *
- * Each detector first looks for a rare literal of its own with `indexOf` or, for the credential keywords, a table of
- * their letter pairs, which skims text without them fast, and only then reads forward by hand. indexOf stops
- * at every occurrence of its pattern's first character, so each searches for a part starting with a rare one and checks
- * the rest around it: `_` for GitHub tokens and Stripe keys (`sk_live_`, `whsec_`), `x` for Slack tokens (`xoxb-`,
- * `xapp-`), `k.com/` for Slack webhooks, `J` for JWTs (`eyJ`), `BEGIN ` for PEM keys (`-----BEGIN `), `A` for AWS key
- * ids and `//` for URL credentials (`://`); the keyword search also finds the vendor key prefixes. Every read is
- * bounded by the format's length or resumes past what it consumed, so each detector is linear in the text on any input.
+ * Each detector first looks for a rare literal of its own with `indexOf` or, for the credential keywords, the vendor
+ * key prefixes and "://", with one pass of the compiled core over the placed text (`assembly/credentials.ts`), which
+ * skims text without them fast, and only then reads forward by hand. indexOf stops at every occurrence of its pattern's
+ * first character, so each searches for a part starting with a rare one and checks the rest around it: `_` for GitHub
+ * tokens and Stripe keys (`sk_live_`, `whsec_`), `x` for Slack tokens (`xoxb-`, `xapp-`), `k.com/` for Slack webhooks,
+ * `J` for JWTs (`eyJ`), `BEGIN ` for PEM keys (`-----BEGIN `) and `A` for AWS key ids. Every read is bounded by the
+ * format's length or resumes past what it consumed, so each detector is linear in the text on any input.
  */
 
 import { Buffer } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import type { Detector, SensitivityLabel, Span } from '../types.js';
+import { coreFunction, type Placed } from './scan-core.js';
+import { type IndexedDetector, indexedDetector } from './text-index.js';
 
 const labels: readonly SensitivityLabel[] = Object.freeze(['secrets']);
 
@@ -547,225 +549,52 @@ function privateKeyDetector(): Detector {
 // ---------------------------------------------------------------------------------------------------------------
 // SECRET: a value assigned to something named like a credential.
 //
-// One search finds the keywords (password, token, api_key, secret, auth, Bearer, …) in any case. From each, the rest
-// of the name is read (`password_hash`, `"api_key"`, `AWS Secret Access Key`), then an assignment — ':' or '='
-// within a few characters — and the value, quoted or not. A value must look random: 16-200 characters of
+// One pass of the core finds the keywords (password, token, api_key, secret, auth, Bearer, …) in any case. From each,
+// the rest of the name is read (`password_hash`, `"api_key"`, `AWS Secret Access Key`), then an assignment — ':' or
+// '=' within a few characters — and the value, quoted or not. A value must look random: 16-200 characters of
 // [A-Za-z0-9+/=_\-.~], letters and digits not mostly spelling words, Shannon entropy of about 3.5 bits per character.
 // After a password name any 8+ characters that are not a placeholder count (score 0.6: shape alone). "Bearer <token>"
 // needs no separator, and `scheme://user:password@host` reports the password (found from "://").
 
 /**
  * What the SECRET scan reads from a keyword: the name and value around it (for `auth`, unless in "author"), a Bearer
- * token, or a vendor key.
+ * token, a vendor key, or a URL's user info (from its "://").
  */
-type KeywordKind = 'name' | 'auth' | 'bearer' | 'vendor';
-
-interface Keyword {
-  /** Lower case; matched in any ASCII case, as a case-insensitive regex matches. */
-  readonly stem: string;
-  /** What may follow the stem, in the order a regex tries it ('' for nothing). */
-  readonly endings: readonly string[];
-  /** Where in the stem the three letters the search looks for start: its rarest three in prose and JSON. */
-  readonly run: number;
-  readonly kind: KeywordKind;
-}
-
-const noEnding = [''];
-const keyEndings = ['-key', '_key', ' key', 'key']; // [-_ ]?key
+type KeywordKind = 'name' | 'auth' | 'bearer' | 'vendor' | 'url';
 
 /**
- * The keywords and, in the same search, the vendor prefixes in any case: what the case-insensitive regex
- * `pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|auth|credential|bearer|private[-_ ]?key`
- * `|aiza|sk-|glpat-|cs[kr]_` matches. No two can match at the same position.
+ * The kinds of the keywords the core's `secretKeywords` finds, by their number there: it matches the case-insensitive
+ * regex `pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|auth|credential|bearer`
+ * `|private[-_ ]?key|aiza|sk-|glpat-|cs[kr]_` (the vendor prefixes in any case), and "://", all of them, in order.
  */
-const keywords: readonly Keyword[] = [
-  { stem: 'pass', endings: ['word', 'wd', 'phrase', ''], run: 1, kind: 'name' },
-  { stem: 'pwd', endings: noEnding, run: 0, kind: 'name' },
-  { stem: 'secret', endings: noEnding, run: 1, kind: 'name' },
-  { stem: 'token', endings: noEnding, run: 1, kind: 'name' },
-  { stem: 'api', endings: keyEndings, run: 0, kind: 'name' },
-  { stem: 'access', endings: keyEndings, run: 1, kind: 'name' },
-  { stem: 'auth', endings: noEnding, run: 0, kind: 'auth' },
-  { stem: 'credential', endings: noEnding, run: 7, kind: 'name' },
-  { stem: 'bearer', endings: noEnding, run: 0, kind: 'bearer' },
-  { stem: 'private', endings: keyEndings, run: 2, kind: 'name' },
-  { stem: 'aiza', endings: noEnding, run: 1, kind: 'vendor' },
-  { stem: 'sk-', endings: noEnding, run: 0, kind: 'vendor' },
-  { stem: 'glpat-', endings: noEnding, run: 0, kind: 'vendor' },
-  { stem: 'csk_', endings: noEnding, run: 0, kind: 'vendor' },
-  { stem: 'csr_', endings: noEnding, run: 0, kind: 'vendor' },
+const keywordKinds: readonly KeywordKind[] = [
+  'name', // pass, password, passwd, passphrase
+  'name', // pwd
+  'name', // secret
+  'name', // token
+  'name', // api key
+  'name', // access key
+  'auth',
+  'name', // credential
+  'bearer',
+  'name', // private key
+  'vendor', // aiza
+  'vendor', // sk-
+  'vendor', // glpat-
+  'vendor', // csk_
+  'vendor', // csr_
+  'url', // ://
 ];
 
-// The search. A regex over the keywords tries them at every character that starts one, a fifth of all text (about
-// 2.5 ms/MB). Instead, the text is read two characters at a time, at even positions: of the two pairs in a keyword's
-// run of three, one is at an even position, so looking each pair up in a table of the runs' pairs finds every keyword,
-// and only about 3 % of pairs need a closer look. Pairs are read as 16-bit numbers from a latin1 copy of the text
-// (typed-array reads cost far less than charCodeAt); a character above U+00FF keeps only its low byte there, which
-// may look like a letter, but the closer look reads the text itself.
-
-/** A pair of characters (their latin1 bytes as one 16-bit number) as the table indexes it: lower-cased, 7 bits each. */
-function pairIndex(pair: number): number {
-  return (pair | 0x2020) & 0x7f7f;
-}
-
-/** A pair of a keyword's run: found at an even position, the keyword may start `offset` before it. */
-interface PairCandidate {
-  readonly keyword: Keyword;
-  readonly offset: number;
-}
+const secretKeywordsIn = coreFunction<(text: number, length: number, out: number) => number>('secretKeywords');
 
 /**
- * The runs' pairs. `numbers` gives each pair index its number n (0: in no run); pair n may be any of `candidates`
- * [firstCandidate[n], firstCandidate[n + 1]). For each candidate, `thirdAt` is where the run's third character is from
- * the pair (2 or -1) and `thirdCode` its code `| 32`. `thirdByte` answers for all of a pair's candidates at once
- * whether a byte can be a run's third character: at `(n << 9) | 256 | byte` for the byte after the pair, at
- * `(n << 9) | byte` for the one before it.
+ * The keywords of {@link keywordKinds} in the placed text as pairs `[start, (end - start) << 4 | number]`, in order.
+ *
+ * @example findSecretKeywords(place(key, 'pwd=x')) // Int32Array [0, 49]
  */
-const pairTable = buildPairTable();
-
-function buildPairTable() {
-  const byPair = new Map<number, PairCandidate[]>();
-  const bytes = new Uint8Array(2);
-  const pair = new Uint16Array(bytes.buffer); // in the platform's byte order, as the search reads pairs
-  for (const keyword of keywords) {
-    for (const offset of [keyword.run, keyword.run + 1]) {
-      bytes[0] = keyword.stem.charCodeAt(offset);
-      bytes[1] = keyword.stem.charCodeAt(offset + 1);
-      const index = pairIndex(pair[0] as number);
-      byPair.set(index, [...(byPair.get(index) ?? []), { keyword, offset }]);
-    }
-  }
-  const numbers = new Uint8Array(0x8000);
-  const candidates: PairCandidate[] = [];
-  const firstCandidate = [0, 0]; // pair 0 has none
-  for (const [index, list] of byPair) {
-    numbers[index] = firstCandidate.length - 1;
-    candidates.push(...list);
-    firstCandidate.push(candidates.length);
-  }
-  const thirdAt = candidates.map(({ keyword, offset }) => (offset === keyword.run ? 2 : -1));
-  const thirdCode = candidates.map(({ keyword, offset }, c) => {
-    return keyword.stem.charCodeAt(offset + (thirdAt[c] as number)) | 32;
-  });
-  const thirdByte = new Uint8Array(firstCandidate.length << 9);
-  for (let n = 1; n < firstCandidate.length - 1; n++) {
-    for (let c = firstCandidate[n] as number; c < (firstCandidate[n + 1] as number); c++) {
-      const side = thirdAt[c] === 2 ? 256 : 0;
-      for (let byte = 0; byte < 256; byte++) if ((byte | 32) === thirdCode[c]) thirdByte[(n << 9) | side | byte] = 1;
-    }
-  }
-  return {
-    numbers,
-    firstCandidate: Uint8Array.from(firstCandidate),
-    candidates,
-    thirdAt: Int8Array.from(thirdAt),
-    thirdCode: Uint8Array.from(thirdCode),
-    thirdByte,
-  };
-}
-
-// The latin1 copy, a chunk at a time (a text's whole copy would stay allocated as long as the largest text), with
-// `chunkMargin` characters of the text either side so the characters around the chunk's first and last pairs can be
-// read too. The margin is 4 to keep pairs and quads aligned.
-const chunkChars = 32 * 1024;
-const chunkMargin = 4;
-const chunk = new ArrayBuffer(chunkChars + 2 * chunkMargin + 4);
-const chunkBytes = Buffer.from(chunk);
-const chunkQuads = new Uint32Array(chunk);
-/** Where in a quad its low and high 16 bits are (the platform's byte order). */
-const lowHalfAt = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 2;
-const highHalfAt = 2 - lowHalfAt;
-/** The runs found in a chunk: where their pair is, and its number. */
-const runAt = new Int32Array(chunkChars);
-const runPair = new Uint8Array(chunkChars);
-
-/** Whether the byte after pair number `n` (at byte `b` of the chunk copy), or the one before it, may finish a run. */
-function mayFinishRun(thirdByte: Uint8Array, n: number, b: number): boolean {
-  return (
-    ((thirdByte[(n << 9) | 256 | (chunkBytes[b + 2] as number)] as number) |
-      (thirdByte[(n << 9) | (chunkBytes[b - 1] as number)] as number)) !==
-    0
-  );
-}
-
-interface KeywordHit {
-  start: number;
-  end: number;
-  keyword: Keyword;
-}
-
-/** Every keyword in `text`, overlapping ones too, in order of where they start. */
-function findKeywords(text: string): KeywordHit[] {
-  const { numbers, firstCandidate, candidates, thirdAt, thirdCode, thirdByte } = pairTable;
-  const hits: KeywordHit[] = [];
-  for (let from = 0; from < text.length; from += chunkChars) {
-    // Byte b holds the text's character from - chunkMargin + b (before the text's start: zero). Bytes past the
-    // copied ones are left from an earlier chunk; a pair or third character they make lies past the end of the text,
-    // and the closer look reads the text itself and finds no keyword there.
-    const copyFrom = Math.max(0, from - chunkMargin);
-    const copyAt = copyFrom - from + chunkMargin;
-    if (from === 0) chunkBytes.fill(0, 0, chunkMargin);
-    const copied = chunkBytes.write(text.substring(copyFrom, from + chunkChars + chunkMargin), copyAt, 'latin1');
-    const chunkEnd = Math.min(copyAt + copied, chunkChars + chunkMargin);
-    const origin = from - chunkMargin;
-    let runs = 0;
-    // Two pairs per read. A pair in the runs' table is kept only when a character beside it may complete one of its
-    // runs (about 1 pair in 150), decided by one table lookup per side rather than a loop over the pair's candidates
-    // that read the text: the search went from 1.29 to 1.13 ns a character on the bench's texts.
-    for (let q = chunkMargin >> 2, quads = (chunkEnd + 3) >> 2; q < quads; q++) {
-      const quad = (chunkQuads[q] as number) | 0x20202020;
-      const low = numbers[quad & 0x7f7f] as number;
-      const high = numbers[(quad >>> 16) & 0x7f7f] as number;
-      if ((low | high) === 0) continue;
-      if (low !== 0 && mayFinishRun(thirdByte, low, 4 * q + lowHalfAt)) {
-        runAt[runs] = origin + 4 * q + lowHalfAt;
-        runPair[runs++] = low;
-      }
-      if (high !== 0 && mayFinishRun(thirdByte, high, 4 * q + highHalfAt)) {
-        runAt[runs] = origin + 4 * q + highHalfAt;
-        runPair[runs++] = high;
-      }
-    }
-    // Then the keywords around the runs, read from the text itself (and gathered apart, to keep the loop above small).
-    for (let r = 0; r < runs; r++) {
-      const at = runAt[r] as number;
-      const n = runPair[r] as number;
-      for (let c = firstCandidate[n] as number; c < (firstCandidate[n + 1] as number); c++) {
-        if ((text.charCodeAt(at + (thirdAt[c] as number)) | 32) !== thirdCode[c]) continue;
-        const { keyword, offset } = candidates[c] as PairCandidate;
-        const start = at - offset;
-        const end = keywordEnd(text, start, keyword);
-        if (end !== -1) insertInOrder(hits, { start, end, keyword });
-      }
-    }
-  }
-  return hits;
-}
-
-/** Where `keyword` found at `start` ends, as a regex would take it, or -1 if it is not there. */
-function keywordEnd(text: string, start: number, keyword: Keyword): number {
-  if (!startsWithAnyCase(text, start, keyword.stem)) return -1;
-  const stemEnd = start + keyword.stem.length;
-  for (const ending of keyword.endings) if (startsWithAnyCase(text, stemEnd, ending)) return stemEnd + ending.length;
-  return -1;
-}
-
-/** Whether `text` at `at` reads the lower-case `word` in any ASCII case, as a case-insensitive regex compares. */
-function startsWithAnyCase(text: string, at: number, word: string): boolean {
-  for (let j = 0; j < word.length; j++) {
-    const c = text.charCodeAt(at + j);
-    const w = word.charCodeAt(j);
-    if (c !== w && !(w >= 97 && w <= 122 && c === w - 32)) return false;
-  }
-  return true;
-}
-
-/** Adds `hit` to `hits`, kept in order of start: a keyword's start trails the pair that found it by at most 8. */
-function insertInOrder(hits: KeywordHit[], hit: KeywordHit): void {
-  let i = hits.length;
-  hits.push(hit);
-  for (; i > 0 && (hits[i - 1] as KeywordHit).start > hit.start; i--) hits[i] = hits[i - 1] as KeywordHit;
-  hits[i] = hit;
+export function findSecretKeywords({ textAt, length, outAt, out }: Placed): Int32Array {
+  return out.slice(0, secretKeywordsIn(textAt, length, outAt));
 }
 
 const placeholderValues: ReadonlySet<string> = new Set([
@@ -1410,36 +1239,42 @@ function authorNotAuthorization(text: string, end: number): boolean {
   return !(third === 105 && (fourth === 115 || fourth === 122));
 }
 
-function secretDetector(): Detector {
-  return {
-    type: 'SECRET',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      const findings = new SecretFindings(spans);
-      let vendorStarts: number[] | undefined;
-      // Keywords are taken left to right, each read past the end of the one taken before (as a regex scan would).
-      let next = 0;
-      for (const { start, end, keyword } of findKeywords(text)) {
-        if (start < next) continue;
-        next = end;
-        if (keyword.kind === 'vendor') {
-          // Checked after the keywords, as a scan of its own; resuming right after the prefix's first character
-          // hides no keyword ("AIzapikey").
-          vendorStarts ??= [];
-          vendorStarts.push(start);
-          next = start + 1;
-        } else if (keyword.kind === 'bearer') {
-          findings.add(bearerToken(text, start, end));
-        } else if (!(keyword.kind === 'auth' && authorNotAuthorization(text, end))) {
-          // (not "author", "authority": "authorization" is a credential's name)
-          findings.add(assignedSecret(text, start, end));
-        }
+function secretDetector(): IndexedDetector {
+  return indexedDetector('SECRET', labels, (index, spans) => {
+    const { text } = index;
+    const findings = new SecretFindings(spans);
+    const keywords = findSecretKeywords(index.placed);
+    let vendorStarts: number[] | undefined;
+    let urlColons: number[] | undefined;
+    // Keywords are taken left to right, each read past the end of the one taken before (as a regex scan would).
+    let next = 0;
+    for (let k = 0; k < keywords.length; k += 2) {
+      const start = keywords[k] as number;
+      const found = keywords[k + 1] as number;
+      const kind = keywordKinds[found & 15];
+      if (kind === 'url') {
+        // Read after the keywords, as a scan of its own.
+        urlColons ??= [];
+        urlColons.push(start);
+        continue;
       }
-      // Each "://", found from its "//" (fewer stops for indexOf than the commoner ':').
-      for (let q = text.indexOf('//', 1); q !== -1; q = text.indexOf('//', q + 1)) {
-        if (text.charCodeAt(q - 1) === 58 /* : */) findings.add(urlPassword(text, q - 1));
+      if (start < next) continue;
+      const end = start + (found >> 4);
+      next = end;
+      if (kind === 'vendor') {
+        // Checked after the URLs, as a scan of its own; resuming right after the prefix's first character hides no
+        // keyword ("AIzapikey").
+        vendorStarts ??= [];
+        vendorStarts.push(start);
+        next = start + 1;
+      } else if (kind === 'bearer') {
+        findings.add(bearerToken(text, start, end));
+      } else if (!(kind === 'auth' && authorNotAuthorization(text, end))) {
+        // (not "author", "authority": "authorization" is a credential's name)
+        findings.add(assignedSecret(text, start, end));
       }
-      if (vendorStarts !== undefined) vendorKeys(text, vendorStarts, findings);
-    },
-  };
+    }
+    if (urlColons !== undefined) for (const colon of urlColons) findings.add(urlPassword(text, colon));
+    if (vendorStarts !== undefined) vendorKeys(text, vendorStarts, findings);
+  });
 }
