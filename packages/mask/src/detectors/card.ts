@@ -40,9 +40,12 @@ function issuerTable(): number {
   const table = coreBytes().subarray(at, at + 10_000);
   for (let prefix = 0; prefix < 10_000; prefix++) {
     const digits = String(prefix).padStart(4, '0');
+    // Every byte is written: the region held a placed text before.
+    let lengths = 0;
     for (let n = 13; n <= 19; n++) {
-      if (cardIssuer(digits.padEnd(n, '0')) !== undefined) table[prefix]! |= 1 << (n - 13);
+      if (cardIssuer(digits.padEnd(n, '0')) !== undefined) lengths |= 1 << (n - 13);
     }
+    table[prefix] = lengths;
   }
   issuersAt = at;
   return at;

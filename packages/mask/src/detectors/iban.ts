@@ -38,7 +38,10 @@ let lengthsAt = -1;
 function lengthTable(): number {
   if (lengthsAt !== -1) return lengthsAt;
   const at = reserve(26 * 26);
-  const table = coreBytes().subarray(at, at + 26 * 26);
+  // Zeroed first: the region held a placed text before.
+  const table = coreBytes()
+    .subarray(at, at + 26 * 26)
+    .fill(0);
   for (const [country, length] of Object.entries(ibanLengths)) {
     table[(country.charCodeAt(0) - 65) * 26 + (country.charCodeAt(1) - 65)] = length;
   }
