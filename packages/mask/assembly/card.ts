@@ -1,4 +1,4 @@
-// CREDIT_CARD over the text's digit runs (see `src/detectors/card.ts`, which places the runs and the issuer table).
+// CREDIT_CARD over the text's digit runs (see `src/detectors/card.ts`, which places the runs and checks the issuer).
 
 /** The code unit at `i`, or 0x10000 (nothing a test matches) outside the text, as `charCodeAt`'s `NaN` is. */
 function unitAt(text: usize, length: i32, i: i32): u32 {
@@ -10,7 +10,7 @@ function isDigitUnit(code: u32): bool {
 }
 
 function isLetterUnit(code: u32): bool {
-  return code < 128 && (code | 0x20) - 97 <= 25;
+  return (code | 0x20) - 97 <= 25;
 }
 
 /** `[A-Za-z0-9_]`, as `\w` means. */
@@ -23,45 +23,42 @@ function run(runs: usize, k: i32): i32 {
 }
 
 /**
- * Writes the cards among the `runCount / 2` digit runs at `runs` (flat `[start, end)` pairs of the text at `text`)
- * to `out` as `[start, end)` pairs and returns how many integers it wrote. `issuers` holds, for each four-digit
- * prefix, a bit `n - 13` for every length `n` an issuer gives numbers with that prefix.
+ * Writes the candidate cards among the `runCount / 2` digit runs at `runs` (flat `[start, end)` pairs of the text at
+ * `text`) to `out` and returns how many integers it wrote: for each run `k` (even) that starts one, `k` and a mask
+ * whose bit `b` says the number through run `k + 2b` has the shape, stands alone and passes Luhn. The host asks
+ * `cardIssuer` about the few there are, and keeps the longest it accepts.
  */
-export function cardFind(text: usize, length: i32, runs: usize, runCount: i32, issuers: usize, out: usize): i32 {
+export function cardCandidates(text: usize, length: i32, runs: usize, runCount: i32, out: usize): i32 {
   let count = 0;
   for (let k = 0; k < runCount; k += 2) {
     const start = run(runs, k);
     const end = run(runs, k + 1);
     const digits = end - start;
+    let ends: u32 = 0;
     if (digits >= 13 && digits <= 19) {
-      if (isolated(text, length, start, end, true) && isCard(text, runs, k, k, digits, issuers)) {
-        store<i32>(out + (usize(count) << 2), start);
-        store<i32>(out + (usize(count + 1) << 2), end);
-        count += 2;
-      }
-      continue;
+      if (isolated(text, length, start, end, true) && luhn(text, runs, k, k)) ends = 1;
+    } else {
+      // A first group needs a second of 3–8 digits right after one character.
+      if (digits < 3 || digits > 8 || k + 2 >= runCount || run(runs, k + 2) !== end + 1) continue;
+      const nextDigits = run(runs, k + 3) - end - 1;
+      if (nextDigits < 3 || nextDigits > 8) continue;
+      const separator = unitAt(text, length, end);
+      if (separator !== 32 && separator !== 45) continue;
+      // Whole or nothing: it starts here, unless what comes before is too short to be one of its groups.
+      const afterNumber = k > 0 && run(runs, k - 1) === start - 1 && unitAt(text, length, start - 1) === separator;
+      if (afterNumber && start - 1 - run(runs, k - 2) >= 3) continue;
+      ends = groupedEnds(text, length, runs, runCount, k, separator, afterNumber);
     }
-    // A first group needs a second of 3–8 digits right after one character.
-    if (digits < 3 || digits > 8 || k + 2 >= runCount || run(runs, k + 2) !== end + 1) continue;
-    const nextDigits = run(runs, k + 3) - end - 1;
-    if (nextDigits < 3 || nextDigits > 8) continue;
-    const separator = unitAt(text, length, end);
-    if (separator !== 32 && separator !== 45) continue;
-    // Whole or nothing: it starts here, unless what comes before is too short to be one of its groups.
-    const afterNumber = k > 0 && run(runs, k - 1) === start - 1 && unitAt(text, length, start - 1) === separator;
-    if (afterNumber && start - 1 - run(runs, k - 2) >= 3) continue;
-    const last = longestCardFrom(text, length, runs, runCount, k, separator, afterNumber, issuers);
-    if (last === -1) continue;
-    store<i32>(out + (usize(count) << 2), start);
-    store<i32>(out + (usize(count + 1) << 2), run(runs, last + 1));
+    if (ends === 0) continue;
+    store<i32>(out + (usize(count) << 2), k);
+    store<i32>(out + (usize(count + 1) << 2), i32(ends));
     count += 2;
-    k = last;
   }
   return count;
 }
 
-/** The run index (even) where the longest card that starts at run `k` ends, or -1. */
-function longestCardFrom(
+/** Bit `b` set: the grouped number from run `k` through run `k + 2b` has the shape, stands alone and passes Luhn. */
+function groupedEnds(
   text: usize,
   length: i32,
   runs: usize,
@@ -69,11 +66,10 @@ function longestCardFrom(
   k: i32,
   separator: u32,
   afterShortNumber: bool,
-  issuers: usize,
-): i32 {
+): u32 {
   const start = run(runs, k);
   let digits = run(runs, k + 1) - start;
-  let found = -1;
+  let ends: u32 = 0;
   for (let j = k + 2; j < runCount; j += 2) {
     const groupStart = run(runs, j);
     const groupEnd = run(runs, j + 1);
@@ -85,14 +81,11 @@ function longestCardFrom(
     if (digits < 13) continue;
     // A grouped number must end where its groups do.
     if (unitAt(text, length, groupEnd) === separator && isDigitUnit(unitAt(text, length, groupEnd + 1))) continue;
-    if (
-      isolated(text, length, start, groupEnd, separator !== 32 || afterShortNumber) &&
-      isCard(text, runs, k, j, digits, issuers)
-    ) {
-      found = j;
+    if (isolated(text, length, start, groupEnd, separator !== 32 || afterShortNumber) && luhn(text, runs, k, j)) {
+      ends |= 1 << u32((j - k) >> 1);
     }
   }
-  return found;
+  return ends;
 }
 
 /** Not glued to a word, nor by a dash or dot to more digits. */
@@ -108,18 +101,8 @@ function joins(code: u32, spacesSeparate: bool): bool {
   return code === 45 || code === 46 || (!spacesSeparate && code === 32);
 }
 
-/** Whether the `digits` digits of runs `k` to `last` have an issuer's prefix and length, and pass Luhn. */
-function isCard(text: usize, runs: usize, k: i32, last: i32, digits: i32, issuers: usize): bool {
-  // The first four digits; the first group has three or more, so they lie in the first two runs.
-  const first = run(runs, k);
-  const firstEnd = run(runs, k + 1);
-  let prefix: u32 = 0;
-  for (let n = 0; n < 4; n++) {
-    const at = first + n < firstEnd ? first + n : run(runs, k + 2) + (first + n - firstEnd);
-    prefix = prefix * 10 + u32(load<u16>(text + (usize(at) << 1))) - 48;
-  }
-  if (((u32(load<u8>(issuers + prefix)) >> u32(digits - 13)) & 1) === 0) return false;
-  // Luhn, from the last digit back.
+/** Luhn over the digits of runs `k` to `last` (even indexes), from the last digit back. */
+function luhn(text: usize, runs: usize, k: i32, last: i32): bool {
   let sum: u32 = 0;
   let double = false;
   for (let j = last; j >= k; j -= 2) {

@@ -1,6 +1,6 @@
 import { placeDigitRuns } from './core-runs.js';
-import { coreBytes, coreFunction, reserve } from './scan-core.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { coreFunction } from './scan-core.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
  * CREDIT_CARD: 13–19 digits, run together or in groups of 3–8 split by single spaces or single dashes (one kind per
@@ -10,45 +10,41 @@ import { type IndexedDetector, indexedDetector } from './text-index.js';
  */
 export function cardDetector(): IndexedDetector {
   return indexedDetector('CREDIT_CARD', ['pii', 'financial'], (index, spans) => {
-    const issuers = issuerTable();
     const { placed, runsAt, runCount } = placeDigitRuns(index);
-    const count = cardFind(placed.textAt, placed.length, runsAt, runCount, issuers, placed.outAt);
-    const found = placed.out;
-    for (let i = 0; i < count; i += 2)
-      spans.push({ type: 'CREDIT_CARD', start: found[i]!, end: found[i + 1]!, score: 0.95 });
+    const count = cardCandidates(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
+    const candidates = placed.out;
+    const { text, digitRuns: runs } = index;
+    // The run where the last card found ends: a number that starts inside it is part of it.
+    let last = -1;
+    for (let i = 0; i < count; i += 2) {
+      const k = candidates[i]!;
+      const ends = candidates[i + 1]!;
+      if (k <= last) continue;
+      // The longest the issuer accepts.
+      for (let b = 31 - Math.clz32(ends); b >= 0; b--) {
+        const j = k + 2 * b;
+        if (((ends >>> b) & 1) === 0 || cardIssuer(groupDigits(text, runs, k, j)) === undefined) continue;
+        spans.push({ type: 'CREDIT_CARD', start: runs[k]!, end: runs[j + 1]!, score: 0.95 });
+        last = j;
+        break;
+      }
+    }
   });
 }
 
 /**
- * Walks the digit runs in the core (`assembly/card.ts`): the shapes above, Luhn and the issuer's prefix and length,
- * read from {@link issuerTable}. Returns how many integers it wrote to `out`: `[start, end)` of each card.
+ * Walks the digit runs in the core (`assembly/card.ts`): the shapes above and Luhn. Returns how many integers it
+ * wrote to `out`: for each run `k` that starts a candidate, `k` and a mask whose bit `b` says the number through run
+ * `k + 2b` is one.
  */
-const cardFind =
-  coreFunction<(text: number, length: number, runs: number, runCount: number, issuers: number, out: number) => number>(
-    'cardFind',
-  );
+const cardCandidates =
+  coreFunction<(text: number, length: number, runs: number, runCount: number, out: number) => number>('cardCandidates');
 
-let issuersAt = -1;
-
-/**
- * The core's copy of {@link cardIssuer}, made from it at first use: for each four-digit prefix (all an issuer
- * looks at), a byte whose bit `n - 13` says an issuer gives numbers of `n` digits with that prefix.
- */
-function issuerTable(): number {
-  if (issuersAt !== -1) return issuersAt;
-  const at = reserve(10_000);
-  const table = coreBytes().subarray(at, at + 10_000);
-  for (let prefix = 0; prefix < 10_000; prefix++) {
-    const digits = String(prefix).padStart(4, '0');
-    // Every byte is written: the region held a placed text before.
-    let lengths = 0;
-    for (let n = 13; n <= 19; n++) {
-      if (cardIssuer(digits.padEnd(n, '0')) !== undefined) lengths |= 1 << (n - 13);
-    }
-    table[prefix] = lengths;
-  }
-  issuersAt = at;
-  return at;
+/** The digits of runs `k` to `last` (even indexes), joined: a grouped number without its separators. */
+function groupDigits(text: string, runs: DigitRuns, k: number, last: number): string {
+  let digits = '';
+  for (let j = k; j <= last; j += 2) digits += text.slice(runs[j], runs[j + 1]);
+  return digits;
 }
 
 /**
