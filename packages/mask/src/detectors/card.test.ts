@@ -35,6 +35,30 @@ describe('CREDIT_CARD', () => {
     expect(spans).toEqual([{ type: 'CREDIT_CARD', start: 0, end: 16, score: 0.95 }]);
   });
 
+  it("reads the issuer prefix and Luhn across groups, up to the text's ends", () => {
+    // Amex split 3–4–4–4: its prefix 3782 spans the first two groups; one digit off and Luhn fails.
+    expect(cards('378 2822 4631 0005')).toEqual(['378 2822 4631 0005']);
+    expect(cards('378 2822 4631 0006')).toEqual([]);
+    expect(cards('4111-1111-1111-1111')).toEqual(['4111-1111-1111-1111']);
+    expect(cards('x 4111 1111 1111 1111')).toEqual(['4111 1111 1111 1111']);
+    expect(cards('1 4111 1111 1111 1111')).toEqual(['4111 1111 1111 1111']);
+    expect(cards('1 4111 1111 1111 1111 2')).toEqual([]);
+  });
+
+  it('asks the issuer about the Luhn-valid numbers, and none that starts inside a card', () => {
+    expect(cards('4111 1111 1111 1111 003')).toEqual(['4111 1111 1111 1111 003']);
+    expect(cards('0000000000000000 0000 0000 0000 0000')).toEqual([]);
+    expect(cards('4111-1111-1111-1111 1111 1111 1111 1111')).toEqual(['4111-1111-1111-1111']);
+  });
+
+  it('treats units past ASCII as no digit, letter or separator, whatever their low byte', () => {
+    // U+0130 and U+0131 end in the bytes of `0` and `1`, U+012D in that of `-`.
+    expect(cards('\u0130-4111111111111111-\u0131')).toEqual(['4111111111111111']);
+    expect(cards('\u012d4111111111111111\u0130')).toEqual(['4111111111111111']);
+    expect(cards('\ud8004111 1111 1111 1111\udc00')).toEqual(['4111 1111 1111 1111']);
+    expect(cards('4111\u01301111 1111 1111')).toEqual([]);
+  });
+
   it('names the issuer', () => {
     expect(cardIssuer('378282246310005')).toBe('amex');
     expect(cardIssuer('37828224631000')).toBeUndefined();

@@ -1,6 +1,6 @@
-import { isDigit, isWordChar } from './characters.js';
+import { placeDigitRuns } from './core-runs.js';
+import { coreFunction } from './scan-core.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
-import { luhn } from './validators.js';
 
 /**
  * CREDIT_CARD: 13–19 digits, run together or in groups of 3–8 split by single spaces or single dashes (one kind per
@@ -9,91 +9,42 @@ import { luhn } from './validators.js';
  * tracking number) makes it something else. Score 0.95.
  */
 export function cardDetector(): IndexedDetector {
-  return indexedDetector('CREDIT_CARD', ['pii', 'financial'], ({ text, digitRuns: runs }, spans) => {
-    for (let k = 0; k < runs.length; k += 2) {
-      const start = runs[k]!;
-      const end = runs[k + 1]!;
-      const length = end - start;
-      if (length >= 13 && length <= 19) {
-        if (isolated(text, start, end, true) && isCard(text.slice(start, end))) {
-          spans.push({ type: 'CREDIT_CARD', start, end, score: 0.95 });
-        }
-        continue;
+  return indexedDetector('CREDIT_CARD', ['pii', 'financial'], (index, spans) => {
+    const { placed, runsAt, runCount } = placeDigitRuns(index);
+    const count = cardCandidates(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
+    const candidates = placed.out;
+    const { text, digitRuns: runs } = index;
+    // The run where the last card found ends: a number that starts inside it is part of it.
+    let last = -1;
+    for (let i = 0; i < count; i += 2) {
+      const k = candidates[i]!;
+      const ends = candidates[i + 1]!;
+      if (k <= last) continue;
+      // The longest the issuer accepts.
+      for (let b = 31 - Math.clz32(ends); b >= 0; b--) {
+        const j = k + 2 * b;
+        if (((ends >>> b) & 1) === 0 || cardIssuer(groupDigits(text, runs, k, j)) === undefined) continue;
+        spans.push({ type: 'CREDIT_CARD', start: runs[k]!, end: runs[j + 1]!, score: 0.95 });
+        last = j;
+        break;
       }
-      // A first group needs a second of 3–8 digits after one character: the runs say so without reading the text,
-      // which costs more (this rules out dates and times, `2024-06-01`).
-      if (length < 3 || length > 8 || runs[k + 2] !== end + 1) continue;
-      const nextLength = runs[k + 3]! - end - 1;
-      if (nextLength < 3 || nextLength > 8) continue;
-      const separator = text.charCodeAt(end);
-      if (separator !== 32 && separator !== 45) continue;
-      // A grouped number is whole or nothing: it must start here (`9400 2228 4249 1419 3275 12` is a parcel), unless
-      // what comes before is too short to be one of its groups (`order 12 4111 1111 1111 1111`).
-      const afterNumber = k > 0 && runs[k - 1] === start - 1 && text.charCodeAt(start - 1) === separator;
-      if (afterNumber && start - 1 - runs[k - 2]! >= 3) continue;
-      const last = longestCardFrom(text, runs, k, separator, afterNumber);
-      if (last === -1) continue;
-      spans.push({ type: 'CREDIT_CARD', start, end: runs[last + 1]!, score: 0.95 });
-      k = last;
     }
   });
 }
 
-/** The run index (even) where the longest valid card that starts at run `k` ends, or -1. */
-function longestCardFrom(
-  text: string,
-  runs: DigitRuns,
-  k: number,
-  separator: number,
-  afterShortNumber: boolean,
-): number {
-  const start = runs[k]!;
-  let length = runs[k + 1]! - start;
-  let found = -1;
-  for (let j = k + 2; j < runs.length; j += 2) {
-    const groupStart = runs[j]!;
-    const groupEnd = runs[j + 1]!;
-    const previousEnd = runs[j - 1]!;
-    if (groupStart !== previousEnd + 1 || groupEnd - groupStart < 3 || groupEnd - groupStart > 8) break;
-    if (text.charCodeAt(previousEnd) !== separator) break;
-    length += groupEnd - groupStart;
-    if (length > 19) break;
-    if (length < 13) continue;
-    // A grouped number must end where its groups do.
-    if (text.charCodeAt(groupEnd) === separator && isDigit(text.charCodeAt(groupEnd + 1))) continue;
-    // After a short number (`order 12 …`) the separator before is not a join; the end is checked above.
-    if (
-      isolated(text, start, groupEnd, separator !== 32 || afterShortNumber) &&
-      isCard(groupDigits(text, runs, k, j))
-    ) {
-      found = j;
-    }
-  }
-  return found;
-}
+/**
+ * Walks the digit runs in the core (`assembly/card.ts`): the shapes above and Luhn. Returns how many integers it
+ * wrote to `out`: for each run `k` that starts a candidate, `k` and a mask whose bit `b` says the number through run
+ * `k + 2b` is one.
+ */
+const cardCandidates =
+  coreFunction<(text: number, length: number, runs: number, runCount: number, out: number) => number>('cardCandidates');
 
 /** The digits of runs `k` to `last` (even indexes), joined: a grouped number without its separators. */
 function groupDigits(text: string, runs: DigitRuns, k: number, last: number): string {
   let digits = '';
   for (let j = k; j <= last; j += 2) digits += text.slice(runs[j], runs[j + 1]);
   return digits;
-}
-
-/** Not glued to a word, nor by a dash or dot to more digits (`1234-4111111111111111` is an id, not a card). */
-function isolated(text: string, start: number, end: number, spacesSeparate: boolean): boolean {
-  const before = text.charCodeAt(start - 1);
-  const after = text.charCodeAt(end);
-  if (isWordChar(before) || isWordChar(after)) return false;
-  if (joins(before, spacesSeparate) && isDigit(text.charCodeAt(start - 2))) return false;
-  return !(joins(after, spacesSeparate) && isDigit(text.charCodeAt(end + 1)));
-}
-
-function joins(code: number, spacesSeparate: boolean): boolean {
-  return code === 45 || code === 46 || (!spacesSeparate && code === 32);
-}
-
-function isCard(digits: string): boolean {
-  return cardIssuer(digits) !== undefined && luhn(digits);
 }
 
 /**

@@ -101,3 +101,33 @@ describe('IP_ADDRESS: IPv6', () => {
     expect(ips(text)).toEqual([]);
   });
 });
+
+describe('IP_ADDRESS: the core passes', () => {
+  it('finds an address wherever it falls among the eight-unit blocks the colons are looked for in', () => {
+    for (const address of ['fe80::1ff:fe23:4567:890a', '2001:db8::ff00:42:8329', '::ffff:192.0.2.1', '1.2.3.4']) {
+      for (let pad = 0; pad <= 17; pad++) {
+        const text = `${' '.repeat(pad)}${address}${' '.repeat(17 - pad)}`;
+        expect(ips(text)).toEqual([address]);
+        expect(ips(text.trimEnd())).toEqual([address]);
+      }
+    }
+  });
+
+  it('treats units past ASCII as no digit, hex digit, dot or colon, whatever their low byte', () => {
+    // U+0130 ends in the byte of `0`, U+012E in that of `.`, U+0139 in that of `9`, U+013A in that of `:`.
+    expect(ips('\u01301.2.3.4\u0130')).toEqual(['1.2.3.4']);
+    expect(ips('\u012e1.2.3.4\u012e5')).toEqual(['1.2.3.4']);
+    expect(ips('1.2.3\u012e4')).toEqual([]);
+    expect(ips('\u0130fe80::1ff:fe23:4567:890a\u0130')).toEqual(['fe80::1ff:fe23:4567:890a']);
+    expect(ips('2001:db8::ff00:42:832\u0139')).toEqual(['2001:db8::ff00:42:832']);
+    expect(ips('2001:db8::ff00:42\u013a8329')).toEqual(['2001:db8::ff00:42']);
+    expect(ips('\ud800fe80::1ff:fe23:4567:890a\udc00')).toEqual(['fe80::1ff:fe23:4567:890a']);
+  });
+
+  it('refuses a token glued to a longer group, and bare colons', () => {
+    expect(ips('12345678:2001:db8::8329')).toEqual([]);
+    expect(ips('1:2:3:4:5:6:7:8')).toEqual(['1:2:3:4:5:6:7:8']);
+    expect(ips(':')).toEqual([]);
+    expect(ips('a:')).toEqual([]);
+  });
+});

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import type { Span } from '../types.js';
-import { isAsciiLetter, isDigit, isHexDigit, isWordChar } from './characters.js';
-import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
+import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
+import { placeDigitRuns } from './core-runs.js';
+import { coreFunction } from './scan-core.js';
+import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
 
 /**
  * IP_ADDRESS (personal data under the GDPR, so labelled `pii` as well as `network`). Score 0.85.
@@ -16,11 +18,11 @@ import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-in
  *   `a[10::20]`, `::1`) — slices, scopes and loopback, not addresses worth masking.
  */
 export function ipDetector(): IndexedDetector {
-  return indexedDetector('IP_ADDRESS', ['pii', 'network'], ({ text, digitRuns }, spans) => {
+  return indexedDetector('IP_ADDRESS', ['pii', 'network'], (index, spans) => {
     const ipv6: Span[] = [];
-    findIpv6(text, ipv6);
+    findIpv6(index, ipv6);
     // An IPv4 embedded in an IPv6 address (`::ffff:192.0.2.1`) is part of that finding, not one of its own.
-    findIpv4(text, digitRuns, ipv6, spans);
+    findIpv4(index, ipv6, spans);
     spans.push(...ipv6);
   });
 }
@@ -28,67 +30,28 @@ export function ipDetector(): IndexedDetector {
 const versionCue = /(?:^|[^a-z])(?:v|ver|version|build|release|rev|revision|firmware)\.?\s*[:#=]?\s*$/i;
 
 /**
- * Dotted quads, found from the text's digit runs: an octet is a whole run, so a quad is four runs of one to three
- * digits with a single `.` between each two. Walking the runs the scan has already found is cheaper than finding
- * every `.` in the text, most of which end a sentence or split a host name.
+ * Finds the dotted quads among the digit runs in the core (`assembly/ip.ts`): an octet is a whole run, so a quad is
+ * four runs of one to three digits with a single `.` between each two, not glued to a word or a longer dotted run
+ * (`1.2.3.4.5`). Returns how many integers it wrote to `out`: `[start, end)` of each.
  */
-function findIpv4(text: string, runs: DigitRuns, ipv6: readonly Span[], spans: Span[]): void {
-  if (runs.length < 8) return;
+const ipv4Quads =
+  coreFunction<(text: number, length: number, runs: number, runCount: number, out: number) => number>('ipv4Quads');
+
+/** Keeps the core's quads that are not part of an IPv6 finding, nor after a version cue. */
+function findIpv4(index: TextIndex, ipv6: readonly Span[], spans: Span[]): void {
+  const { placed, runsAt, runCount } = placeDigitRuns(index);
+  const count = ipv4Quads(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
+  const quads = placed.out;
+  const text = index.text;
   let v6 = 0;
-  // Whether each of the first three runs from `runs[i]` is followed by a single `.` and the next run (0 when it is):
-  // carried over from run to run, so each is tested once, and tested together in one rarely taken branch, which
-  // is mispredicted far less often than a branch per test.
-  let first = dotAfter(text, runs, 1);
-  let second = dotAfter(text, runs, 3);
-  for (let i = 0; i + 7 < runs.length; i += 2) {
-    const third = dotAfter(text, runs, i + 5);
-    if ((first | second | third) === 0 && isQuadAt(text, runs, i)) {
-      // The later runs of a quad found here never start one: a quad right after a digit and a `.` is refused.
-      const start = runs[i]!;
-      const end = runs[i + 7]!;
-      while (v6 < ipv6.length && ipv6[v6]!.end <= start) v6++;
-      if (isIpv4At(text, start, end) && (v6 >= ipv6.length || ipv6[v6]!.start >= end)) {
-        spans.push({ type: 'IP_ADDRESS', start, end, score: 0.85 });
-      }
-    }
-    first = second;
-    second = third;
+  for (let i = 0; i < count; i += 2) {
+    const start = quads[i]!;
+    const end = quads[i + 1]!;
+    while (v6 < ipv6.length && ipv6[v6]!.end <= start) v6++;
+    if (v6 < ipv6.length && ipv6[v6]!.start < end) continue;
+    if (mayFollowVersionCue(text, start) && versionCue.test(text.slice(Math.max(0, start - 16), start))) continue;
+    spans.push({ type: 'IP_ADDRESS', start, end, score: 0.85 });
   }
-}
-
-/** 0 when the run ending at `runs[endAt]` is followed by a single `.` and then the next run. */
-function dotAfter(text: string, runs: DigitRuns, endAt: number): number {
-  const end = runs[endAt]!;
-  return (runs[endAt + 1]! - end - 1) | (text.charCodeAt(end) ^ 46);
-}
-
-/** Whether the four runs from `runs[i]`, known to be separated by single dots, are octets. */
-function isQuadAt(text: string, runs: DigitRuns, i: number): boolean {
-  return (
-    isOctet(text, runs[i]!, runs[i + 1]!) &&
-    isOctet(text, runs[i + 2]!, runs[i + 3]!) &&
-    isOctet(text, runs[i + 4]!, runs[i + 5]!) &&
-    isOctet(text, runs[i + 6]!, runs[i + 7]!)
-  );
-}
-
-/** Whether the digit run `text[start, end)` is an octet: one to three digits, no leading zero, at most 255. */
-function isOctet(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length === 1) return true;
-  const first = text.charCodeAt(start) - 48;
-  if (length > 3 || first === 0) return false;
-  return length === 2 || first * 100 + (text.charCodeAt(start + 1) - 48) * 10 + text.charCodeAt(start + 2) - 48 <= 255;
-}
-
-/** The quad at `[start, end)` stands alone: not glued to a word or a longer dotted run, not after a version cue. */
-function isIpv4At(text: string, start: number, end: number): boolean {
-  const before = text.charCodeAt(start - 1);
-  const after = text.charCodeAt(end);
-  if (isWordChar(before) || isWordChar(after)) return false;
-  if (before === 46 && isWordChar(text.charCodeAt(start - 2))) return false;
-  if (after === 46 && isWordChar(text.charCodeAt(end + 1))) return false;
-  return !(mayFollowVersionCue(text, start) && versionCue.test(text.slice(Math.max(0, start - 16), start)));
 }
 
 /**
@@ -112,58 +75,19 @@ function mayFollowCue(code: number): boolean {
 
 const maxIpv6 = 45;
 
-/** What an ASCII character can be in an IPv6 token, one bit each, read from a table: cheaper than chains of tests. */
-const hexDigit = 1;
-const tokenDot = 2;
-const tokenColon = 4;
+/**
+ * Finds, in the core (`assembly/ip.ts`), the tokens of hex digits, colons and dots around each `:` followed by a hex
+ * digit or a `:` that have a `::` or six colons or more: most tokens with a colon are times (`18:10:56.123`).
+ * Returns how many integers it wrote to `out`: `[start, end)` of each.
+ */
+const ipv6Tokens = coreFunction<(text: number, length: number, out: number) => number>('ipv6Tokens');
 
-const tokenKinds = new Uint8Array(128);
-for (let code = 0; code < 128; code++) {
-  tokenKinds[code] = isHexDigit(code) ? hexDigit : code === 46 ? tokenDot : code === 58 ? tokenColon : 0;
-}
-
-/** The {@link tokenKinds} bit of a character code; 0 past ASCII and for `NaN` (outside the text). */
-function tokenKind(code: number): number {
-  return code < 128 ? tokenKinds[code]! : 0;
-}
-
-function findIpv6(text: string, spans: Span[]): void {
-  let floor = 0;
-  let colon = text.indexOf(':');
-  while (colon !== -1) {
-    // Only a colon before a hex digit or another colon can be inside an address.
-    if ((tokenKind(text.charCodeAt(colon + 1)) & (hexDigit | tokenColon)) === 0) {
-      colon = text.indexOf(':', colon + 1);
-      continue;
-    }
-    // The token of hex digits, colons and dots around this colon; never back over the last one. Its colons, and
-    // whether two are adjacent, are counted on the way without a branch: most tokens are times (`18:10:56.123`).
-    let colons = 1;
-    let adjacent = 0;
-    let start = colon;
-    let following = tokenColon;
-    while (start > floor) {
-      const kind = tokenKind(text.charCodeAt(start - 1));
-      if (kind === 0) break;
-      colons += kind >>> 2;
-      adjacent |= kind & following;
-      following = kind;
-      start--;
-    }
-    let end = colon + 1;
-    let previous = tokenColon;
-    for (let kind = tokenKind(text.charCodeAt(end)); kind !== 0; kind = tokenKind(text.charCodeAt(++end))) {
-      colons += kind >>> 2;
-      adjacent |= kind & previous;
-      previous = kind;
-    }
-    floor = end;
-    // Without a `::` an IPv6 address has seven colons, or six before an embedded IPv4.
-    if ((adjacent & tokenColon) !== 0 || colons >= 6) {
-      const found = ipv6In(text, start, end);
-      if (found !== undefined) spans.push(found);
-    }
-    colon = text.indexOf(':', end);
+function findIpv6({ text, placed }: TextIndex, spans: Span[]): void {
+  const count = ipv6Tokens(placed.textAt, placed.length, placed.outAt);
+  const tokens = placed.out;
+  for (let i = 0; i < count; i += 2) {
+    const found = ipv6In(text, tokens[i]!, tokens[i + 1]!);
+    if (found !== undefined) spans.push(found);
   }
 }
 
