@@ -1,4 +1,3 @@
-import { placeDigitRuns } from './core-runs.js';
 import { coreFunction } from './scan-core.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
@@ -10,7 +9,7 @@ import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-in
  */
 export function cardDetector(): IndexedDetector {
   return indexedDetector('CREDIT_CARD', ['pii', 'financial'], (index, spans) => {
-    const { placed, runsAt, runCount } = placeDigitRuns(index);
+    const { placed, runsAt, runCount } = index.placedRuns;
     const count = cardCandidates(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
     const candidates = placed.out;
     const { text, digitRuns: runs } = index;

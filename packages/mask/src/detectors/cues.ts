@@ -52,13 +52,8 @@ type ValuesPass = (text: number, length: number, runs: number, runCount: number,
 export function cueValues(name: string): (index: TextIndex) => Int32Array {
   const pass = coreFunction<ValuesPass>(name);
   return (index) => {
-    const runs = index.digitRuns;
-    if (runs.length === 0) return runs;
-    // The runs go first in the output area (at most `length + 1` integers) and the values after them (at most as
-    // many again): `outputLength` has room for both.
-    const { textAt, length, outAt, out } = index.placed;
-    out.set(runs);
-    const count = pass(textAt, length, outAt, runs.length, outAt + runs.length * 4);
-    return out.slice(runs.length, runs.length + count);
+    const { placed, runsAt, runCount } = index.placedRuns;
+    if (runCount === 0) return index.digitRuns;
+    return placed.out.slice(0, pass(placed.textAt, placed.length, runsAt, runCount, placed.outAt));
   };
 }

@@ -1,4 +1,3 @@
-import { placeDigitRuns } from './core-runs.js';
 import { coreBytes, coreFunction, reserve } from './scan-core.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { ibanLengths } from './validators.js';
@@ -13,7 +12,7 @@ import { ibanLengths } from './validators.js';
 export function ibanDetector(): IndexedDetector {
   return indexedDetector('IBAN', ['pii', 'financial'], (index, spans) => {
     const lengths = lengthTable();
-    const { placed, runsAt, runCount } = placeDigitRuns(index);
+    const { placed, runsAt, runCount } = index.placedRuns;
     const count = ibanFind(placed.textAt, placed.length, runsAt, runCount, lengths, placed.outAt);
     const found = placed.out;
     for (let i = 0; i < count; i += 2) spans.push({ type: 'IBAN', start: found[i]!, end: found[i + 1]!, score: 0.95 });
@@ -38,10 +37,7 @@ let lengthsAt = -1;
 function lengthTable(): number {
   if (lengthsAt !== -1) return lengthsAt;
   const at = reserve(26 * 26);
-  // Zeroed first: the region held a placed text before.
-  const table = coreBytes()
-    .subarray(at, at + 26 * 26)
-    .fill(0);
+  const table = coreBytes().subarray(at, at + 26 * 26);
   for (const [country, length] of Object.entries(ibanLengths)) {
     table[(country.charCodeAt(0) - 65) * 26 + (country.charCodeAt(1) - 65)] = length;
   }

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import type { Span } from '../types.js';
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
-import { placeDigitRuns } from './core-runs.js';
 import { coreFunction } from './scan-core.js';
 import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
 
@@ -39,7 +38,7 @@ const ipv4Quads =
 
 /** Keeps the core's quads that are not part of an IPv6 finding, nor after a version cue. */
 function findIpv4(index: TextIndex, ipv6: readonly Span[], spans: Span[]): void {
-  const { placed, runsAt, runCount } = placeDigitRuns(index);
+  const { placed, runsAt, runCount } = index.placedRuns;
   const count = ipv4Quads(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
   const quads = placed.out;
   const text = index.text;

@@ -10,8 +10,8 @@ import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
 import { isAsciiLetter, isDigit } from './characters.js';
 import { cueWindow, cueWindowStart } from './cues.js';
-import { coreFunction, type Placed } from './scan-core.js';
-import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
+import { coreFunction } from './scan-core.js';
+import { type DigitRuns, type IndexedDetector, indexedDetector, type PlacedRuns } from './text-index.js';
 import { luhn } from './validators.js';
 
 /** The regions whose national formats the phone detector reads unless told otherwise. */
@@ -50,7 +50,7 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
   return indexedDetector('PHONE', ['pii', 'contact'], (index, spans) => {
     const { text, digitRuns: runs } = index;
     const chain: Chain = { text, runs, plans, verdicts: undefined };
-    const found = candidates(index.placed, runs);
+    const found = candidates(index.placedRuns);
     for (let c = 0; c < found.length; c += 5) {
       const first = found[c]!;
       const last = found[c + 1]!;
@@ -75,12 +75,9 @@ const phoneCandidates =
  * shape (most runs, in ids, hashes and timestamps, end their chain at once; most chains are dates or glued to more
  * text) so that this side sees only the few candidates.
  */
-function candidates({ textAt, length, outAt, out }: Placed, runs: DigitRuns): Int32Array {
-  // The runs go at the end of the output area (it holds twice as many integers as there are code units, and there
-  // is at most one more run end than code units); the candidates, fewer integers than code units, from its start.
-  const runsAt = out.length - runs.length;
-  out.set(runs, runsAt);
-  return out.slice(0, phoneCandidates(textAt, length, outAt + runsAt * 4, runs.length, outAt));
+function candidates({ placed, runsAt, runCount }: PlacedRuns): Int32Array {
+  const { textAt, length, outAt, out } = placed;
+  return out.slice(0, phoneCandidates(textAt, length, runsAt, runCount, outAt));
 }
 
 /** Shape bits of a candidate, as the core writes them. */

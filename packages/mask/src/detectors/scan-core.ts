@@ -8,7 +8,7 @@ import { MaskError } from '../errors.js';
  * results to the output area and the host copies them out as a typed array before the next pass runs.
  *
  * Memory, from the module's own data up: regions the detectors {@link reserve} for their tables, then the text placed
- * last (UTF-16 code units), then the output area. It grows to fit the largest text placed so far and never shrinks.
+ * last (UTF-16 code units), then room for its digit runs, then the output area. It grows to fit the largest text placed so far and never shrinks.
  */
 
 // Node has WebAssembly, but the lib this project compiles against (ES2023, no DOM) does not declare it.
@@ -65,13 +65,14 @@ function ensureMemory(bytes: number): void {
 }
 
 /**
- * Sets aside `bytes` of memory for good (a detector's lookup table) and returns where they start, 16-byte aligned.
- * Whatever text was placed is forgotten: it lay where the region now is.
+ * Sets aside `bytes` of memory for good (a detector's lookup table) and returns where they start, 16-byte aligned
+ * and zeroed. Whatever text was placed is forgotten: it lay where the region now is.
  */
 export function reserve(bytes: number): number {
   const start = staticEnd;
   staticEnd = align(start + bytes);
   ensureMemory(staticEnd);
+  new Uint8Array(memory.buffer, start, bytes).fill(0);
   owner = undefined;
   return start;
 }
@@ -87,6 +88,10 @@ export interface Placed {
   readonly textAt: number;
   /** Code units. */
   readonly length: number;
+  /** Address of the room for the text's digit runs (`length + 1` integers), 16-byte aligned. */
+  readonly runsAt: number;
+  /** That room as 32-bit integers. */
+  readonly runs: Int32Array;
   /** Address of the output area, 16-byte aligned. */
   readonly outAt: number;
   /** The output area as 32-bit integers: `outputLength(text.length)` of them. */
@@ -107,12 +112,22 @@ let placed: Placed | undefined;
  */
 export function place(key: object, text: string): Placed {
   if (owner === key && placed !== undefined) return placed;
+  const { length } = text;
   const textAt = staticEnd;
-  const outAt = align(textAt + text.length * 2);
-  const outLength = outputLength(text.length);
+  const runsAt = align(textAt + length * 2);
+  const outAt = align(runsAt + (length + 1) * 4);
+  const outLength = outputLength(length);
   ensureMemory(outAt + outLength * 4);
-  if (text.length > 0) Buffer.from(memory.buffer, textAt, text.length * 2).write(text, 0, 'utf16le');
-  placed = { textAt, length: text.length, outAt, out: new Int32Array(memory.buffer, outAt, outLength) };
+  if (length > 0) Buffer.from(memory.buffer, textAt, length * 2).write(text, 0, 'utf16le');
+  const { buffer } = memory;
+  placed = {
+    textAt,
+    length,
+    runsAt,
+    runs: new Int32Array(buffer, runsAt, length + 1),
+    outAt,
+    out: new Int32Array(buffer, outAt, outLength),
+  };
   owner = key;
   return placed;
 }
@@ -120,10 +135,11 @@ export function place(key: object, text: string): Placed {
 const digitRunsIn = coreFunction<(text: number, length: number, out: number) => number>('digitRuns');
 
 /**
- * Maximal runs of ASCII digits in the placed text as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order.
+ * Maximal runs of ASCII digits in the placed text as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order,
+ * written to the placed text's room for them (where the core's passes read them) and copied out.
  *
  * @example findDigitRuns(place(key, 'a12b345')) // Int32Array [1, 3, 4, 7]
  */
-export function findDigitRuns({ textAt, length, outAt, out }: Placed): Int32Array {
-  return out.slice(0, digitRunsIn(textAt, length, outAt));
+export function findDigitRuns({ textAt, length, runsAt, runs }: Placed): Int32Array {
+  return runs.slice(0, digitRunsIn(textAt, length, runsAt));
 }

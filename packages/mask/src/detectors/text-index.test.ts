@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { coreBytes } from './scan-core.js';
 import { TextIndex } from './text-index.js';
 
 /** The runs as `[start, end)` pairs, found the plain way: the reference the index must agree with. */
@@ -60,5 +61,18 @@ describe('TextIndex.digitRuns', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('keeps the runs in the core’s memory for its passes, copied back after another text was placed', () => {
+    const runsInCore = (index: TextIndex) => {
+      const { runsAt, runCount } = index.placedRuns;
+      return Array.from(new Int32Array(coreBytes().buffer, runsAt, runCount));
+    };
+    const first = new TextIndex('a 12 b 345');
+    expect(runsInCore(first)).toEqual([2, 4, 7, 10]);
+    const second = new TextIndex('9 9 9 9 9 9 9 9 9');
+    expect(runsInCore(second)).toEqual(runsByRegex('9 9 9 9 9 9 9 9 9'));
+    expect(runsInCore(first)).toEqual([2, 4, 7, 10]);
+    expect(first.placedRuns.placed.length).toBe(10);
   });
 });

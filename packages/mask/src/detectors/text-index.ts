@@ -8,6 +8,8 @@ import { findDigitRuns, type Placed, place } from './scan-core.js';
 export class TextIndex {
   readonly text: string;
   #digitRuns: DigitRuns | undefined;
+  /** The placement whose room for digit runs holds them. */
+  #runsPlaced: Placed | undefined;
 
   constructor(text: string) {
     this.text = text;
@@ -15,14 +17,41 @@ export class TextIndex {
 
   /** Maximal runs of ASCII digits as flat `[start, end)` pairs: `[s0, e0, s1, e1, …]`, in order. */
   get digitRuns(): DigitRuns {
-    this.#digitRuns ??= findDigitRuns(this.placed);
+    if (this.#digitRuns === undefined) {
+      const placed = this.placed;
+      this.#digitRuns = findDigitRuns(placed);
+      this.#runsPlaced = placed;
+    }
     return this.#digitRuns;
+  }
+
+  /**
+   * The placed text with its digit runs in the core's memory too, for a pass that walks them (`runCount`
+   * integers at `runsAt`). When another text was placed since they were found, they are copied back.
+   */
+  get placedRuns(): PlacedRuns {
+    const runs = this.digitRuns;
+    const placed = this.placed;
+    if (this.#runsPlaced !== placed) {
+      placed.runs.set(runs);
+      this.#runsPlaced = placed;
+    }
+    return { placed, runsAt: placed.runsAt, runCount: runs.length };
   }
 
   /** The text in the compiled core's memory, copied there when first asked for (see `scan-core.ts`). */
   get placed(): Placed {
     return place(this, this.text);
   }
+}
+
+/** A scan's placed text with its digit runs in the core's memory (see {@link TextIndex.placedRuns}). */
+export interface PlacedRuns {
+  readonly placed: Placed;
+  /** Address of the runs, flat `[start, end)` pairs as {@link TextIndex.digitRuns}. */
+  readonly runsAt: number;
+  /** How many integers the runs are: twice the number of runs. */
+  readonly runCount: number;
 }
 
 /** Digit runs as `[start, end)` pairs; only read, never written, by the detectors. */
