@@ -5,7 +5,7 @@ import { defaultScanner } from '../detectors/index.js';
 import { createMaskContext, type OperatorConfig } from '../operators/index.js';
 import { parseMaskingPolicy } from '../policy/index.js';
 import { FieldMasker } from './field-masker.js';
-import { decodeJsonString, JsonLineReader, ValueKind } from './json-line.js';
+import { decodeJsonString, type JsonLineFields, JsonLineReader, ValueKind } from './json-line.js';
 import { JsonMasker } from './json-masker.js';
 import { ReportBuilder } from './report.js';
 import { scanMany } from './scan-many.js';
@@ -153,6 +153,177 @@ describe('JsonLineReader', () => {
     expect(parses(deep)).toBe(true);
     expect(readEvents(deep)).toBeUndefined();
     expect(readEvents(`${'['.repeat(200)}1${']'.repeat(200)}`)).toEqual([1]);
+  });
+});
+
+/** Every call a reader makes for each line, in order, with what it returned: as text, to compare. */
+function calls(reader: new (fields: JsonLineFields<string>) => { read(line: string, root: string): boolean }) {
+  const log: unknown[] = [];
+  const read = new reader({
+    member: (parent, line, start, end, escaped, index, object) => {
+      log.push(['member', parent, start, end, escaped, index, object]);
+      const key = line.slice(start, end);
+      // Some members declined, and some asked for whole, so both ways out are taken.
+      return key === 'no' ? undefined : `${parent}.${key}`;
+    },
+    value: (node, kind, start, end) => log.push(['value', node, kind, start, end]),
+    whole: (node) => node.endsWith('.w') || node.endsWith('.kept') || node.length % 7 === 3,
+  });
+  return (line: string) => {
+    log.length = 0;
+    const taken = read.read(line, 'r');
+    return JSON.stringify([taken, log]);
+  };
+}
+
+const keys = fc.oneof(
+  fc.constantFrom('w', 'no', 'kept', 'a', 'bb', 'ccc', 'a\\"b', 'x\\u0041', ''),
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'binary', maxLength: 5 }),
+);
+const leaves = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ maxLength: 80 }),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('x'.repeat(300), '\u0130'.repeat(9), '\ud800\udc00\ud800', 'a\\b"c/\b\f\n\r\t\u0001\u001f\u2028'),
+);
+type Tree = unknown[] | { members: Array<[string, Tree]> } | string | number | boolean | null;
+const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small' },
+    leaves,
+    fc.array(tie('tree'), { maxLength: 5 }),
+    fc.array(fc.tuple(keys, tie('tree')), { maxLength: 6 }).map((members) => ({ members })),
+  ),
+}));
+/** A tree written as JSON, `pad` around every token; keys are written raw (their escapes as they are). */
+function write(value: Tree, pad: string): string {
+  if (Array.isArray(value))
+    return `[${pad}${value.map((item) => write(item as Tree, pad)).join(`${pad},${pad}`)}${pad}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = value.members.map(([key, item]) => `"${key}"${pad}:${pad}${write(item, pad)}`);
+    return `{${pad}${members.join(`${pad},${pad}`)}${pad}}`;
+  }
+  return JSON.stringify(value);
+}
+const lines = fc.tuple(tree, fc.constantFrom('', '', ' ', '  ')).map(([value, pad]) => pad + write(value, pad) + pad);
+const edited = fc
+  .tuple(
+    lines,
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom(...significant, '\n', '\u0000', '\u001f', '\udc00', '\u0122', '\u015c', '\\u', '"w":', '"no":'),
+        fc.constantFrom('insert', 'replace', 'delete'),
+      ),
+      { maxLength: 4 },
+    ),
+  )
+  .map(([line, edits]) => {
+    let out = line;
+    for (const [at, c, edit] of edits) {
+      const i = at % (out.length + 1);
+      if (edit === 'insert') out = out.slice(0, i) + c + out.slice(i);
+      else if (edit === 'replace') out = out.slice(0, i) + c + out.slice(i + 1);
+      else out = out.slice(0, i) + out.slice(i + 1);
+    }
+    return out;
+  });
+const cut = fc.tuple(lines, fc.nat()).map(([line, at]) => line.slice(0, at % (line.length + 1)));
+const deep = fc
+  .tuple(
+    fc.integer({ min: 250, max: 260 }),
+    fc.constantFrom(['[', ']'], ['{"w":', '}'], ['{"a":', '}'], ['[{"b":', '}]']),
+    fc.constantFrom('1', '{}', '[]', '"x"', ''),
+  )
+  .map(([depth, [open, close], inner]) => open!.repeat(depth) + inner + close!.repeat(depth));
+
+describe('JsonLineReader, against the reader it replaced', () => {
+  it('makes the same calls in the same order, with the same answer, on any line', () => {
+    const [before, after] = [calls(ReferenceReader), calls(JsonLineReader)];
+    fc.assert(
+      fc.property(fc.oneof(lines, edited, edited, cut, deep), (line) => {
+        expect(after(line)).toBe(before(line));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  // The pass compares eight code units at a time inside strings: each case is tried at every offset across a block.
+  it.each([
+    ['a closing quote', '"'],
+    ['an escape', '\\n"'],
+    ['a \\u escape', '\\u00e9"'],
+    ['a raw control character', '\u0001"'],
+    ['a raw newline', '\n"'],
+    ['a unit whose low byte is a quote', '\u0122"'],
+    ['a unit whose low byte is a backslash', '\u015c"'],
+    ['a unit whose low byte is a control character', '\u0101"'],
+    ['a dotted capital I', '\u0130"'],
+    ['a lone high surrogate', '\ud800"'],
+    ['a lone low surrogate', '\udc00"'],
+    ['the line ending inside the string', ''],
+    ['a backslash ending the line', '\\'],
+    ['a \\u escape cut short by the line', '\\u12'],
+  ])('reads %s at every offset of a block as the old reader did', (_name, tail) => {
+    const [before, after] = [calls(ReferenceReader), calls(JsonLineReader)];
+    for (let offset = 0; offset < 20; offset++) {
+      for (const line of [
+        `{"a":"${'x'.repeat(offset)}${tail}}`,
+        `"${'y'.repeat(offset)}${tail}`,
+        `["${'z'.repeat(offset)}${tail}]`,
+      ]) {
+        expect(after(line), JSON.stringify(line)).toBe(before(line));
+      }
+    }
+  });
+
+  it('tells a line that fails up to where it fails, but nothing of a line with a control character', () => {
+    const told: string[] = [];
+    const reader = new JsonLineReader<string>({
+      member: (_parent, line, start, end) => {
+        told.push(line.slice(start, end));
+        return line.slice(start, end);
+      },
+      value: (node, _kind, start, end) => told.push(`${node}=${start}:${end}`),
+      whole: () => false,
+    });
+    expect(reader.read('{"a":1,"b":[2,}', '')).toBe(false);
+    expect(told).toEqual(['a', 'a=5:6', 'b', 'b=12:13']);
+    told.length = 0;
+    expect(reader.read('{"a":1,"b":[2,}\t', '')).toBe(false);
+    expect(told).toEqual([]);
+  });
+
+  it('numbers objects read whole, and objects in a line that fails, as it reads them', () => {
+    const objects: number[] = [];
+    const reader = new JsonLineReader<string>({
+      member: (_parent, line, start, end, _escaped, _index, object) => {
+        objects.push(object);
+        return line.slice(start, end);
+      },
+      value: () => {},
+      whole: (node) => node === 'w',
+    });
+    expect(reader.read('{"w":{"a":{"b":{}}},"c":{"d":1}}', '')).toBe(true);
+    expect(reader.read('{"w":[{"a":1},{"b":2}, {"c":', '')).toBe(false);
+    expect(reader.read('{"e":1}', '')).toBe(true);
+    // 1, the line's; 2 and 3 inside w; 4 for c. Then 5; 6, 7 and 8 inside w before it fails. Then 9.
+    expect(objects).toEqual([1, 1, 4, 5, 9]);
+  });
+
+  it('reads nesting up to 256 deep, objects and arrays alike, and no deeper', () => {
+    for (const [open, close, depth] of [
+      ['[', ']', 256],
+      ['{"a":', '}', 256],
+      ['[{"a":', '}]', 128],
+    ] as const) {
+      expect(readEvents(`${open.repeat(depth)}1${close.repeat(depth)}`)).toBeDefined();
+      expect(readEvents(`${open.repeat(depth)}[]${close.repeat(depth)}`)).toBeUndefined();
+    }
   });
 });
 
@@ -374,3 +545,220 @@ describe('JsonMasker: lines read in place', () => {
     expect(out.filter(({ viaRead, line }) => viaRead !== line).length).toBeGreaterThan(300);
   });
 });
+
+/**
+ * Any control character. Raw in a string it makes the line invalid; outside one it is whitespace (a tab), which
+ * this reader leaves to `JSON.parse`. One native search per line costs less than looking at every character.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const controlCharacter = /[\u0000-\u001f]/;
+/** Nesting past this is left to `JSON.parse` (which recurses natively). */
+const maxDepth = 256;
+
+const quote = 0x22;
+const backslash = 0x5c;
+const space = 0x20;
+
+/**
+ * The reader as it was before its walk moved into the core, kept as the oracle the core's must match call for call:
+ * one recursive pass in JavaScript, string contents skipped with `indexOf`.
+ */
+class ReferenceReader<N> {
+  private line = '';
+  /** The first backslash at or after `at` (-1: none): a string up to its closing quote without one is plain. */
+  private nextBackslash = -1;
+  private at = 0;
+  /** Objects read so far, over all lines: each object's number is unique. */
+  private objects = 0;
+  /** Inside a value read whole: nothing is told. */
+  private silent = 0;
+
+  constructor(private readonly fields: JsonLineFields<N>) {}
+
+  /** Reads `line` (one record) under `root`; `false` when the line is left to the caller. */
+  read(line: string, root: N): boolean {
+    if (controlCharacter.test(line)) return false;
+    this.line = line;
+    this.at = 0;
+    this.silent = 0;
+    this.nextBackslash = line.indexOf('\\');
+    this.skipSpaces();
+    if (!this.value(root, 0)) return false;
+    this.skipSpaces();
+    return this.at === line.length;
+  }
+
+  private skipSpaces(): void {
+    const line = this.line;
+    while (line.charCodeAt(this.at) === space) this.at++;
+  }
+
+  private value(node: N, depth: number): boolean {
+    const line = this.line;
+    const c = line.charCodeAt(this.at);
+    if (c === quote) {
+      const start = this.at + 1;
+      const escaped = this.string();
+      if (escaped === undefined) return false;
+      if (this.silent === 0) this.fields.value(node, escaped ? ValueKind.escaped : ValueKind.plain, start, this.at - 1);
+      return true;
+    }
+    if (c === 0x7b /* { */) return depth < maxDepth && this.object(node, depth + 1);
+    if (c === 0x5b /* [ */) return depth < maxDepth && this.array(node, depth + 1);
+    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      const start = this.at;
+      if (!this.number()) return false;
+      if (this.silent === 0) this.fields.value(node, ValueKind.number, start, this.at);
+      return true;
+    }
+    if (c === 0x74 /* t */ && line.startsWith('true', this.at)) {
+      this.at += 4;
+      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 4, this.at);
+      return true;
+    }
+    if (c === 0x66 /* f */ && line.startsWith('false', this.at)) {
+      this.at += 5;
+      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 5, this.at);
+      return true;
+    }
+    if (c === 0x6e /* n */ && line.startsWith('null', this.at)) {
+      this.at += 4;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Reads the string literal starting at `at` (a quote) and leaves `at` past its closing quote. Native searches
+   * for the next quote and backslash skip the text between: a loop over characters costs several times more.
+   * @returns whether it holds escapes; `undefined` when it is not a valid literal.
+   */
+  private string(): boolean | undefined {
+    const line = this.line;
+    let from = this.at + 1;
+    let escaped = false;
+    // The first quote from `from` on, looked for again only when an escape passed it (`\"`): a long text with many
+    // escapes would otherwise be searched to its end once for each of them.
+    let close = line.indexOf('"', from);
+    for (;;) {
+      if (close === -1) return undefined;
+      const backslashAt = this.nextBackslash;
+      if (backslashAt === -1 || backslashAt > close) {
+        this.at = close + 1;
+        return escaped;
+      }
+      // An escape comes first: check it, step over it, and look again from there.
+      escaped = true;
+      const e = line.charCodeAt(backslashAt + 1);
+      if (e === 0x75 /* u */) {
+        if (!isHex(line, backslashAt + 2)) return undefined;
+        from = backslashAt + 6;
+      } else if (isSimpleEscape(e)) from = backslashAt + 2;
+      else return undefined;
+      this.nextBackslash = line.indexOf('\\', from);
+      if (close < from) close = line.indexOf('"', from);
+    }
+  }
+
+  /** Reads a number literal (JSON's grammar exactly) starting at `at`. */
+  private number(): boolean {
+    const line = this.line;
+    let at = this.at;
+    if (line.charCodeAt(at) === 0x2d) at++;
+    const first = line.charCodeAt(at);
+    if (first === 0x30) at++;
+    else if (first >= 0x31 && first <= 0x39) at = digitsEnd(line, at + 1);
+    else return false;
+    if (line.charCodeAt(at) === 0x2e /* . */) {
+      const end = digitsEnd(line, at + 1);
+      if (end === at + 1) return false;
+      at = end;
+    }
+    const e = line.charCodeAt(at);
+    if (e === 0x65 || e === 0x45 /* e E */) {
+      at++;
+      const sign = line.charCodeAt(at);
+      if (sign === 0x2b || sign === 0x2d) at++;
+      const end = digitsEnd(line, at);
+      if (end === at) return false;
+      at = end;
+    }
+    this.at = at;
+    return true;
+  }
+
+  private object(node: N, depth: number): boolean {
+    const line = this.line;
+    this.at++;
+    this.skipSpaces();
+    if (line.charCodeAt(this.at) === 0x7d /* } */) {
+      this.at++;
+      return true;
+    }
+    const object = ++this.objects;
+    for (let index = 0; ; index++) {
+      if (line.charCodeAt(this.at) !== quote) return false;
+      const keyStart = this.at + 1;
+      const escaped = this.string();
+      if (escaped === undefined) return false;
+      const keyEnd = this.at - 1;
+      this.skipSpaces();
+      if (line.charCodeAt(this.at) !== 0x3a /* : */) return false;
+      this.at++;
+      this.skipSpaces();
+      const child = this.silent === 0 ? this.fields.member(node, line, keyStart, keyEnd, escaped, index, object) : node;
+      if (child === undefined) return false;
+      if (this.silent === 0 && this.fields.whole(child)) {
+        const start = this.at;
+        this.silent++;
+        const read = this.value(child, depth);
+        this.silent--;
+        if (!read) return false;
+        this.fields.value(child, ValueKind.whole, start, this.at);
+      } else if (!this.value(child, depth)) return false;
+      this.skipSpaces();
+      const next = line.charCodeAt(this.at++);
+      if (next === 0x7d /* } */) return true;
+      if (next !== 0x2c /* , */) return false;
+      this.skipSpaces();
+    }
+  }
+
+  private array(node: N, depth: number): boolean {
+    const line = this.line;
+    this.at++;
+    this.skipSpaces();
+    if (line.charCodeAt(this.at) === 0x5d /* ] */) {
+      this.at++;
+      return true;
+    }
+    for (;;) {
+      if (!this.value(node, depth)) return false;
+      this.skipSpaces();
+      const next = line.charCodeAt(this.at++);
+      if (next === 0x5d /* ] */) return true;
+      if (next !== 0x2c /* , */) return false;
+      this.skipSpaces();
+    }
+  }
+}
+
+function digitsEnd(line: string, at: number): number {
+  for (let c = line.charCodeAt(at); c >= 0x30 && c <= 0x39; c = line.charCodeAt(at)) at++;
+  return at;
+}
+
+/** `"` `\` `/` `b` `f` `n` `r` `t`: the escapes JSON allows besides `\u`. */
+function isSimpleEscape(c: number): boolean {
+  return (
+    c === quote || c === backslash || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74
+  );
+}
+
+function isHex(line: string, at: number): boolean {
+  for (let i = at; i < at + 4; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}

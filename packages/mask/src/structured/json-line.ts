@@ -1,3 +1,5 @@
+import { coreFunction, place } from '../detectors/scan-core.js';
+
 /** What kind of value {@link JsonLineFields.value} is handed. */
 export const ValueKind = {
   /** A string literal with no escapes: the text between the quotes is the value. */
@@ -39,227 +41,101 @@ export interface JsonLineFields<N> {
   whole(node: N): boolean;
 }
 
-/**
- * Any control character. Raw in a string it makes the line invalid; outside one it is whitespace (a tab), which
- * this reader leaves to `JSON.parse`. One native search per line costs less than looking at every character.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const controlCharacter = /[\u0000-\u001f]/;
-/** Nesting past this is left to `JSON.parse` (which recurses natively). */
-const maxDepth = 256;
+/** The events the core's pass writes (`assembly/json-line.ts` describes them), by their tags. */
+const Event = {
+  /** An object with members opens. */
+  open: 0,
+  close: 1,
+  /** A member: its key's start and end, then its value's end, the index of the event after it, objects in it. */
+  member: 2,
+  escapedMember: 3,
+  /** A value of kind `tag - value`: its start and end. */
+  value: 4,
+} as const;
 
-const quote = 0x22;
-const backslash = 0x5c;
-const space = 0x20;
+const jsonLineEvents = coreFunction<(text: number, length: number, out: number) => number>('jsonLineEvents');
 
 /**
  * Reads one JSON Lines record in place, without building it: checks the line is strict JSON and reports where each
  * member and value lies, so a masker can splice its output into the line instead of parsing and re-serialising the
- * whole record (which costs more than reading it). String contents are skipped with native searches for the next
- * quote and backslash, so a record's long texts cost little.
+ * whole record (which costs more than reading it). One pass of the core walks the line (long string contents eight
+ * code units a compare) and writes events; the reader replays them into the callbacks, as they came in the line.
+ * The callbacks must not use the core: the events are read where the pass wrote them.
  *
- * `read` returns `false` for a line it does not take — invalid JSON, control characters, deep nesting, or a member
- * the caller declined — and the caller parses that line the ordinary way (which also gives the error message).
- * It never returns `true` for a line `JSON.parse` refuses (a differential test checks that).
+ * `read` returns `false` for a line it does not take — invalid JSON (only spaces count as whitespace), control
+ * characters, nesting past 256, or a member the caller declined — and the caller parses that line the ordinary way
+ * (which also gives the error message). It never returns `true` for a line `JSON.parse` refuses (a differential test
+ * checks that). A line that fails is still told up to where it fails, unless it holds a control character.
  */
 export class JsonLineReader<N> {
-  private line = '';
-  /** The first backslash at or after `at` (-1: none): a string up to its closing quote without one is plain. */
-  private nextBackslash = -1;
-  private at = 0;
   /** Objects read so far, over all lines: each object's number is unique. */
   private objects = 0;
-  /** Inside a value read whole: nothing is told. */
-  private silent = 0;
+  /** For each object open in the line: the node it is the value of, members read so far, its number. */
+  private readonly nodes: N[] = [];
+  private readonly counts: number[] = [];
+  private readonly numbers: number[] = [];
 
   constructor(private readonly fields: JsonLineFields<N>) {}
 
   /** Reads `line` (one record) under `root`; `false` when the line is left to the caller. */
   read(line: string, root: N): boolean {
-    if (controlCharacter.test(line)) return false;
-    this.line = line;
-    this.at = 0;
-    this.silent = 0;
-    this.nextBackslash = line.indexOf('\\');
-    this.skipSpaces();
-    if (!this.value(root, 0)) return false;
-    this.skipSpaces();
-    return this.at === line.length;
-  }
-
-  private skipSpaces(): void {
-    const line = this.line;
-    while (line.charCodeAt(this.at) === space) this.at++;
-  }
-
-  private value(node: N, depth: number): boolean {
-    const line = this.line;
-    const c = line.charCodeAt(this.at);
-    if (c === quote) {
-      const start = this.at + 1;
-      const escaped = this.string();
-      if (escaped === undefined) return false;
-      if (this.silent === 0) this.fields.value(node, escaped ? ValueKind.escaped : ValueKind.plain, start, this.at - 1);
-      return true;
-    }
-    if (c === 0x7b /* { */) return depth < maxDepth && this.object(node, depth + 1);
-    if (c === 0x5b /* [ */) return depth < maxDepth && this.array(node, depth + 1);
-    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      const start = this.at;
-      if (!this.number()) return false;
-      if (this.silent === 0) this.fields.value(node, ValueKind.number, start, this.at);
-      return true;
-    }
-    if (c === 0x74 /* t */ && line.startsWith('true', this.at)) {
-      this.at += 4;
-      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 4, this.at);
-      return true;
-    }
-    if (c === 0x66 /* f */ && line.startsWith('false', this.at)) {
-      this.at += 5;
-      if (this.silent === 0) this.fields.value(node, ValueKind.boolean, this.at - 5, this.at);
-      return true;
-    }
-    if (c === 0x6e /* n */ && line.startsWith('null', this.at)) {
-      this.at += 4;
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Reads the string literal starting at `at` (a quote) and leaves `at` past its closing quote. Native searches
-   * for the next quote and backslash skip the text between: a loop over characters costs several times more.
-   * @returns whether it holds escapes; `undefined` when it is not a valid literal.
-   */
-  private string(): boolean | undefined {
-    const line = this.line;
-    let from = this.at + 1;
-    let escaped = false;
-    // The first quote from `from` on, looked for again only when an escape passed it (`\"`): a long text with many
-    // escapes would otherwise be searched to its end once for each of them.
-    let close = line.indexOf('"', from);
-    for (;;) {
-      if (close === -1) return undefined;
-      const backslashAt = this.nextBackslash;
-      if (backslashAt === -1 || backslashAt > close) {
-        this.at = close + 1;
-        return escaped;
+    // A key of its own for each line: the core then places every line, not just the first.
+    const { textAt, length, outAt, out } = place({}, line);
+    const result = jsonLineEvents(textAt, length, outAt);
+    const end = result < 0 ? ~result : result;
+    const { fields, nodes, counts, numbers } = this;
+    let depth = 0;
+    // The node a value or an object is under: the last member's, or, after an object, the node that object was under.
+    let node = root;
+    for (let i = 0; i < end; ) {
+      const tag = out[i]!;
+      if (tag >= Event.value) {
+        fields.value(node, (tag - Event.value) as ValueKind, out[i + 1]!, out[i + 2]!);
+        i += 3;
+      } else if (tag >= Event.member) {
+        const top = depth - 1;
+        const keyEnd = out[i + 2]!;
+        const child = fields.member(
+          nodes[top]!,
+          line,
+          out[i + 1]!,
+          keyEnd,
+          tag === Event.escapedMember,
+          counts[top]!++,
+          numbers[top]!,
+        );
+        if (child === undefined) return false;
+        if (fields.whole(child)) {
+          // Told in one piece, and nothing inside it: the events it holds are stepped over.
+          const valueEnd = out[i + 3]!;
+          this.objects += out[i + 5]!;
+          if (valueEnd < 0) return false;
+          fields.value(child, ValueKind.whole, valueStart(line, keyEnd), valueEnd);
+          i = out[i + 4]!;
+        } else {
+          node = child;
+          i += 6;
+        }
+      } else if (tag === Event.open) {
+        nodes[depth] = node;
+        counts[depth] = 0;
+        numbers[depth] = ++this.objects;
+        depth++;
+        i++;
+      } else {
+        node = nodes[--depth]!;
+        i++;
       }
-      // An escape comes first: check it, step over it, and look again from there.
-      escaped = true;
-      const e = line.charCodeAt(backslashAt + 1);
-      if (e === 0x75 /* u */) {
-        if (!isHex(line, backslashAt + 2)) return undefined;
-        from = backslashAt + 6;
-      } else if (isSimpleEscape(e)) from = backslashAt + 2;
-      else return undefined;
-      this.nextBackslash = line.indexOf('\\', from);
-      if (close < from) close = line.indexOf('"', from);
     }
-  }
-
-  /** Reads a number literal (JSON's grammar exactly) starting at `at`. */
-  private number(): boolean {
-    const line = this.line;
-    let at = this.at;
-    if (line.charCodeAt(at) === 0x2d) at++;
-    const first = line.charCodeAt(at);
-    if (first === 0x30) at++;
-    else if (first >= 0x31 && first <= 0x39) at = digitsEnd(line, at + 1);
-    else return false;
-    if (line.charCodeAt(at) === 0x2e /* . */) {
-      const end = digitsEnd(line, at + 1);
-      if (end === at + 1) return false;
-      at = end;
-    }
-    const e = line.charCodeAt(at);
-    if (e === 0x65 || e === 0x45 /* e E */) {
-      at++;
-      const sign = line.charCodeAt(at);
-      if (sign === 0x2b || sign === 0x2d) at++;
-      const end = digitsEnd(line, at);
-      if (end === at) return false;
-      at = end;
-    }
-    this.at = at;
-    return true;
-  }
-
-  private object(node: N, depth: number): boolean {
-    const line = this.line;
-    this.at++;
-    this.skipSpaces();
-    if (line.charCodeAt(this.at) === 0x7d /* } */) {
-      this.at++;
-      return true;
-    }
-    const object = ++this.objects;
-    for (let index = 0; ; index++) {
-      if (line.charCodeAt(this.at) !== quote) return false;
-      const keyStart = this.at + 1;
-      const escaped = this.string();
-      if (escaped === undefined) return false;
-      const keyEnd = this.at - 1;
-      this.skipSpaces();
-      if (line.charCodeAt(this.at) !== 0x3a /* : */) return false;
-      this.at++;
-      this.skipSpaces();
-      const child = this.silent === 0 ? this.fields.member(node, line, keyStart, keyEnd, escaped, index, object) : node;
-      if (child === undefined) return false;
-      if (this.silent === 0 && this.fields.whole(child)) {
-        const start = this.at;
-        this.silent++;
-        const read = this.value(child, depth);
-        this.silent--;
-        if (!read) return false;
-        this.fields.value(child, ValueKind.whole, start, this.at);
-      } else if (!this.value(child, depth)) return false;
-      this.skipSpaces();
-      const next = line.charCodeAt(this.at++);
-      if (next === 0x7d /* } */) return true;
-      if (next !== 0x2c /* , */) return false;
-      this.skipSpaces();
-    }
-  }
-
-  private array(node: N, depth: number): boolean {
-    const line = this.line;
-    this.at++;
-    this.skipSpaces();
-    if (line.charCodeAt(this.at) === 0x5d /* ] */) {
-      this.at++;
-      return true;
-    }
-    for (;;) {
-      if (!this.value(node, depth)) return false;
-      this.skipSpaces();
-      const next = line.charCodeAt(this.at++);
-      if (next === 0x5d /* ] */) return true;
-      if (next !== 0x2c /* , */) return false;
-      this.skipSpaces();
-    }
+    return result >= 0;
   }
 }
 
-function digitsEnd(line: string, at: number): number {
-  for (let c = line.charCodeAt(at); c >= 0x30 && c <= 0x39; c = line.charCodeAt(at)) at++;
+/** Where the value of the member whose key ends at `keyEnd` starts: past the quote, the colon and spaces. */
+function valueStart(line: string, keyEnd: number): number {
+  let at = line.indexOf(':', keyEnd + 1) + 1;
+  while (line.charCodeAt(at) === 0x20) at++;
   return at;
-}
-
-/** `"` `\` `/` `b` `f` `n` `r` `t`: the escapes JSON allows besides `\u`. */
-function isSimpleEscape(c: number): boolean {
-  return (
-    c === quote || c === backslash || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74
-  );
-}
-
-function isHex(line: string, at: number): boolean {
-  for (let i = at; i < at + 4; i++) {
-    const c = line.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
 }
 
 /**
