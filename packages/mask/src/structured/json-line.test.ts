@@ -148,6 +148,27 @@ describe('JsonLineReader', () => {
     expect(reader.read('{"kept":{"b":01}}', '')).toBe(false);
   });
 
+  it('tells the same when its callbacks scan text (the masker scans each new key), which uses the core too', () => {
+    const read = (line: string, scanning: boolean) => {
+      const events: string[] = [];
+      const reader = new JsonLineReader<string>({
+        member: (_parent, line, start, end) => {
+          const key = line.slice(start, end);
+          if (scanning) defaultScanner().scan(`${key} 4111 1111 1111 1111 on 2024-01-31 ${key}`);
+          return key;
+        },
+        value: (node, kind, start, end) => events.push(`${node}:${kind}:${line.slice(start, end)}`),
+        whole: () => false,
+      });
+      return { taken: reader.read(line, ''), events };
+    };
+    // A key long beside its line: the scan's text and output then lie where the line's events do.
+    for (const line of [`{"${'k'.repeat(40)}":1,"b":"v"}`, `{"${'key '.repeat(30)}":{"a":[1,"x"]},"z":true}`]) {
+      expect(read(line, true)).toEqual(read(line, false));
+      expect(read(line, false).taken).toBe(true);
+    }
+  });
+
   it('leaves nesting deeper than it reads to JSON.parse', () => {
     const deep = `${'['.repeat(300)}1${']'.repeat(300)}`;
     expect(parses(deep)).toBe(true);

@@ -60,7 +60,6 @@ const jsonLineEvents = coreFunction<(text: number, length: number, out: number) 
  * member and value lies, so a masker can splice its output into the line instead of parsing and re-serialising the
  * whole record (which costs more than reading it). One pass of the core walks the line (long string contents eight
  * code units a compare) and writes events; the reader replays them into the callbacks, as they came in the line.
- * The callbacks must not use the core: the events are read where the pass wrote them.
  *
  * `read` returns `false` for a line it does not take — invalid JSON (only spaces count as whitespace), control
  * characters, nesting past 256, or a member the caller declined — and the caller parses that line the ordinary way
@@ -83,22 +82,24 @@ export class JsonLineReader<N> {
     const { textAt, length, outAt, out } = place({}, line);
     const result = jsonLineEvents(textAt, length, outAt);
     const end = result < 0 ? ~result : result;
+    // Copied out: a callback may scan (the masker scans a key it has not seen), which overwrites the core's memory.
+    const events = out.slice(0, end);
     const { fields, nodes, counts, numbers } = this;
     let depth = 0;
     // The node a value or an object is under: the last member's, or, after an object, the node that object was under.
     let node = root;
     for (let i = 0; i < end; ) {
-      const tag = out[i]!;
+      const tag = events[i]!;
       if (tag >= Event.value) {
-        fields.value(node, (tag - Event.value) as ValueKind, out[i + 1]!, out[i + 2]!);
+        fields.value(node, (tag - Event.value) as ValueKind, events[i + 1]!, events[i + 2]!);
         i += 3;
       } else if (tag >= Event.member) {
         const top = depth - 1;
-        const keyEnd = out[i + 2]!;
+        const keyEnd = events[i + 2]!;
         const child = fields.member(
           nodes[top]!,
           line,
-          out[i + 1]!,
+          events[i + 1]!,
           keyEnd,
           tag === Event.escapedMember,
           counts[top]!++,
@@ -107,11 +108,11 @@ export class JsonLineReader<N> {
         if (child === undefined) return false;
         if (fields.whole(child)) {
           // Told in one piece, and nothing inside it: the events it holds are stepped over.
-          const valueEnd = out[i + 3]!;
-          this.objects += out[i + 5]!;
+          const valueEnd = events[i + 3]!;
+          this.objects += events[i + 5]!;
           if (valueEnd < 0) return false;
           fields.value(child, ValueKind.whole, valueStart(line, keyEnd), valueEnd);
-          i = out[i + 4]!;
+          i = events[i + 4]!;
         } else {
           node = child;
           i += 6;
