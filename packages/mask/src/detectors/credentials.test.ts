@@ -440,7 +440,7 @@ describe('SECRET', () => {
   });
 });
 
-describe('each detector searches for a rare part of its prefix and checks the rest around it', () => {
+describe('each detector finds its own prefixes among look-alikes', () => {
   it('finds an AWS key id among other capital As, but not one glued to a letter', () => {
     const key = join('AKIA', 'IOSFODNN7EXAMPLE');
     expect(found('AWS_ACCESS_KEY', `A AA AKIB ${key} A`)).toEqual([key]);
