@@ -360,3 +360,33 @@ export function tokenPrefixes(text: usize, length: i32, out: usize): i32 {
   for (; i < length; i++) count = emitPair(out, count, i, tokenPrefixAt(text, length, i));
   return count;
 }
+
+/** Whether `c` is an ASCII letter or digit or, with `signs`, one of `+`, `/` and `=`. */
+function inCredentialRun(c: i32, signs: bool): bool {
+  return u32((c | 32) - 97) <= 25 || u32(c - 48) <= 9 || (signs && (c === 43 || c === 47 || c === 61));
+}
+
+/**
+ * Where the run of ASCII letters and digits (with `signs`, and `+`, `/` and `=`: base64) that starts at `from` ends
+ * in the `length` code units at `text`, reading no further than `limit` (`from` itself if it is there already).
+ *
+ * Eight code units a compare: a key's body runs for a hundred or more.
+ */
+export function credentialRunEnd(text: usize, length: i32, from: i32, limit: i32, signs: bool): i32 {
+  const stop = min(limit, length);
+  let i = from;
+  for (; i + 8 <= stop; i += 8) {
+    const units = v128.load(text + (usize(i) << 1));
+    // Setting bit 0x20 folds A-Z to a-z and takes nothing else into a-z.
+    const letters = i16x8.le_u(i16x8.sub(v128.or(units, i16x8.splat(32)), i16x8.splat(97)), i16x8.splat(25));
+    let inRun = v128.or(letters, i16x8.le_u(i16x8.sub(units, i16x8.splat(48)), i16x8.splat(9)));
+    if (signs) {
+      const plusOrSlash = v128.or(i16x8.eq(units, i16x8.splat(43)), i16x8.eq(units, i16x8.splat(47)));
+      inRun = v128.or(inRun, v128.or(plusOrSlash, i16x8.eq(units, i16x8.splat(61))));
+    }
+    const outside = ~u32(i16x8.bitmask(inRun)) & 0xff;
+    if (outside !== 0) return i + i32(ctz(outside));
+  }
+  while (i < stop && inCredentialRun(i32(load<u16>(text + (usize(i) << 1))), signs)) i++;
+  return i;
+}

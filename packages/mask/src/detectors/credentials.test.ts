@@ -152,6 +152,30 @@ describe('STRIPE_KEY', () => {
     expect(found('STRIPE_KEY', join('sk_', 'prod_', '4eC39HqLyjWDarjtT1zdp7dc'))).toEqual([]);
     expect(found('STRIPE_KEY', join('ask_', 'live_', '4eC39HqLyjWDarjtT1zdp7dc'))).toEqual([]);
   });
+
+  it('reads a body (in the core) to its first unit outside it, at every length and alignment, whatever its low byte', () => {
+    // U+0130 and U+0161 hold "0" and "a" in their low byte; + and = end a key's body but not a webhook secret's.
+    const stops = ['', ' ', '\u0130', '\u0161', '\ud800', '+', '=', '.'];
+    const body = 'Zx8Kq2Lm9Pn4Rt7Vw1Yb3Dc6'.repeat(11);
+    for (let length = 24; length <= 41; length++) {
+      for (let before = 0; before < 8; before++) {
+        for (const stop of stops) {
+          const key = join('rk', '_test_', body.slice(0, length));
+          const secret = join('wh', 'sec_', body.slice(0, length));
+          const signs = stop === '+' || stop === '=';
+          expect(found('STRIPE_KEY', `${' '.repeat(before)}${key}${stop}`)).toEqual([key]);
+          expect(found('STRIPE_KEY', `${' '.repeat(before)}${secret}${stop} .`)).toEqual([
+            secret + (signs ? stop : ''),
+          ]);
+        }
+      }
+    }
+    // At most 247 characters of a key's body, and 128 of a secret's: a longer one is read no further and not taken.
+    expect(found('STRIPE_KEY', join('sk', '_live_', body.slice(0, 247)))).toHaveLength(1);
+    expect(found('STRIPE_KEY', join('sk', '_live_', body.slice(0, 248)))).toEqual([]);
+    expect(found('STRIPE_KEY', join('wh', 'sec_', body.slice(0, 128)))).toHaveLength(1);
+    expect(found('STRIPE_KEY', join('wh', 'sec_', body.slice(0, 129)))).toEqual([]);
+  });
 });
 
 describe('JWT', () => {
