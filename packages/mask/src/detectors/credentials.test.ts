@@ -2,8 +2,9 @@ import { Buffer } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
-import { credentialDetectors, findSecretKeywords } from './credentials.js';
+import { credentialDetectors, findSecretKeywords, findTokenPrefixes } from './credentials.js';
 import { place } from './scan-core.js';
+import { TextIndex } from './text-index.js';
 
 const detectors = credentialDetectors();
 
@@ -150,6 +151,30 @@ describe('STRIPE_KEY', () => {
     expect(found('STRIPE_KEY', join('sk_', 'live_', '4eC39HqLyjWDarjtT1zd'))).toEqual([]); // 20 < 24
     expect(found('STRIPE_KEY', join('sk_', 'prod_', '4eC39HqLyjWDarjtT1zdp7dc'))).toEqual([]);
     expect(found('STRIPE_KEY', join('ask_', 'live_', '4eC39HqLyjWDarjtT1zdp7dc'))).toEqual([]);
+  });
+
+  it('reads a body (in the core) to its first unit outside it, at every length and alignment, whatever its low byte', () => {
+    // U+0130 and U+0161 hold "0" and "a" in their low byte; + and = end a key's body but not a webhook secret's.
+    const stops = ['', ' ', '\u0130', '\u0161', '\ud800', '+', '=', '.'];
+    const body = 'Zx8Kq2Lm9Pn4Rt7Vw1Yb3Dc6'.repeat(11);
+    for (let length = 24; length <= 41; length++) {
+      for (let before = 0; before < 8; before++) {
+        for (const stop of stops) {
+          const key = join('rk', '_test_', body.slice(0, length));
+          const secret = join('wh', 'sec_', body.slice(0, length));
+          const signs = stop === '+' || stop === '=';
+          expect(found('STRIPE_KEY', `${' '.repeat(before)}${key}${stop}`)).toEqual([key]);
+          expect(found('STRIPE_KEY', `${' '.repeat(before)}${secret}${stop} .`)).toEqual([
+            secret + (signs ? stop : ''),
+          ]);
+        }
+      }
+    }
+    // At most 247 characters of a key's body, and 128 of a secret's: a longer one is read no further and not taken.
+    expect(found('STRIPE_KEY', join('sk', '_live_', body.slice(0, 247)))).toHaveLength(1);
+    expect(found('STRIPE_KEY', join('sk', '_live_', body.slice(0, 248)))).toEqual([]);
+    expect(found('STRIPE_KEY', join('wh', 'sec_', body.slice(0, 128)))).toHaveLength(1);
+    expect(found('STRIPE_KEY', join('wh', 'sec_', body.slice(0, 129)))).toEqual([]);
   });
 });
 
@@ -439,7 +464,7 @@ describe('SECRET', () => {
   });
 });
 
-describe('each detector searches for a rare part of its prefix and checks the rest around it', () => {
+describe('each detector finds its own prefixes among look-alikes', () => {
   it('finds an AWS key id among other capital As, but not one glued to a letter', () => {
     const key = join('AKIA', 'IOSFODNN7EXAMPLE');
     expect(found('AWS_ACCESS_KEY', `A AA AKIB ${key} A`)).toEqual([key]);
@@ -610,6 +635,148 @@ describe('findSecretKeywords', () => {
         text += next() % 4 === 0 ? words[next() % words.length] : alphabet.charAt(next() % alphabet.length);
       }
       expect(keywords(text)).toEqual(expected(text));
+    }
+  });
+});
+
+describe('findTokenPrefixes', () => {
+  /** The prefixes the core finds, as [start, number] pairs. */
+  function prefixes(text: string): Array<[number, number]> {
+    const found = findTokenPrefixes(new TextIndex(text));
+    const out: Array<[number, number]> = [];
+    for (let k = 0; k < found.length; k += 2) out.push([found[k] as number, found[k + 1] as number]);
+    return out;
+  }
+
+  // The core's prefixes by number, as the regexes they stand for.
+  const patterns = [
+    /A(?:[KSB]I|CC|GP|I[DP]|RO|N[PV]|PK)A/y,
+    /gh[posur]_/y,
+    /github_pat_/y,
+    /xox/y,
+    /xapp-/y,
+    /hooks\.slack\.com\//y,
+    /[sr]k_(?:live|test)_/y,
+    /whsec_/y,
+    /eyJ/y,
+    /-----BEGIN /y,
+  ];
+
+  /** What the regexes find: at every position, the one prefix that starts there, if any. */
+  function expected(text: string): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let at = 0; at < text.length; at++) {
+      patterns.forEach((pattern, number) => {
+        pattern.lastIndex = at;
+        if (pattern.test(text)) out.push([at, number]);
+      });
+    }
+    return out;
+  }
+
+  const examples = [
+    'AKIA',
+    'ASIA',
+    'ABIA',
+    'ACCA',
+    'AGPA',
+    'AIDA',
+    'AIPA',
+    'AROA',
+    'ANPA',
+    'ANVA',
+    'APKA',
+    'ghp_',
+    'gho_',
+    'ghu_',
+    'ghs_',
+    'ghr_',
+    'github_pat_',
+    'xox',
+    'xapp-',
+    'hooks.slack.com/',
+    'sk_live_',
+    'sk_test_',
+    'rk_live_',
+    'rk_test_',
+    'whsec_',
+    'eyJ',
+    '-----BEGIN ',
+  ];
+
+  it('finds every prefix, exactly as written, overlapping ones too', () => {
+    const text = examples.join(' ');
+    expect(prefixes(text)).toEqual(expected(text));
+    expect(prefixes(text)).toHaveLength(examples.length);
+    expect(prefixes('xoxoxapp- ------BEGIN  ghp_github_pat_')).toEqual([
+      [0, 3],
+      [2, 3],
+      [4, 4],
+      [11, 9],
+      [23, 1],
+      [27, 2],
+    ]);
+  });
+
+  it('takes no other case and no near miss', () => {
+    const misses = ['akia', 'AKIa', 'AKIB', 'AXIA', 'GHP_', 'ghx_', 'ghp-', 'Github_pat_', 'github_pat-', 'XOX', 'xOx'];
+    const more = ['xapp_', 'Hooks.slack.com/', 'hooks.slack.com', 'SK_live_', 'sk_Live_', 'pk_live_', 'whsec-'];
+    const text = [...misses, ...more, 'WHSEC_', 'eyj', 'EYJ', '-----begin ', '-----BEGIN-', '----BEGIN '].join(' ');
+    expect(prefixes(text)).toEqual([]);
+  });
+
+  it("finds prefixes at every offset from a sixteen-unit block, and at the text's start and end", () => {
+    for (const example of examples) {
+      const number = expected(example)[0]?.[1];
+      for (let before = 0; before <= 40; before++) {
+        for (const fill of ['.', '\u00e9', '\u0130']) {
+          const text = `${fill.repeat(before)}${example}`;
+          expect(prefixes(text)).toEqual([[before, number]]);
+          // Cut off at the text's end, a prefix is not there.
+          expect(prefixes(text.slice(0, -1))).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('takes no unit above U+007F for an ASCII character, whatever its low byte', () => {
+    // U+0141, U+0165, U+0178, U+012D and U+015F hold A, e, x, - and _ in their low byte; surrogates read as none.
+    const lookalikes = [
+      '\u0141KIA',
+      'AK\u0149A',
+      '\u0165yJ',
+      'ey\u014a',
+      '\u0178ox',
+      'gh\u0170\u015f',
+      '\u012d----BEGIN ',
+    ];
+    for (const lookalike of [...lookalikes, 'sk\u015flive_', 'whsec\u015f', '\ud800yJ', 'e\udc00J']) {
+      for (let before = 0; before < 20; before++) {
+        expect(prefixes(`${'.'.repeat(before)}${lookalike}${'.'.repeat(20)}`)).toEqual([]);
+      }
+    }
+    expect(prefixes('\ud800eyJ\udc00 \u00e9xox\ud800')).toEqual([
+      [1, 8],
+      [7, 3],
+    ]);
+  });
+
+  it('finds what the regexes find in random texts, at every alignment', () => {
+    // Characters of the prefixes, separators, and units whose low byte is one of them, so near misses are common.
+    const alphabet = 'AKSIBCGPDRONVghposurtb_-xaelkcmwyJE /.\n\u0141\u0165\u0178\u012d\u015f\ud800\u00e9';
+    let seed = 11;
+    const next = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed >>> 8;
+    };
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      const length = next() % 90;
+      while (text.length < length) {
+        const part = next() % 4 === 0 ? (examples[next() % examples.length] as string) : '';
+        text += part.slice(0, part.length - (next() % 2)) + alphabet.charAt(next() % alphabet.length);
+      }
+      expect(prefixes(text)).toEqual(expected(text));
     }
   });
 });

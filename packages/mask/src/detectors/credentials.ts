@@ -3,20 +3,18 @@
  * private keys, and high-entropy values behind a keyword (`password=`, `"api_key": "…"`, `Bearer …`,
  * `scheme://user:password@host`).
  *
- * Each detector first looks for a rare literal of its own with `indexOf` or, for the credential keywords, the vendor
- * key prefixes and "://", with one pass of the compiled core over the placed text (`assembly/credentials.ts`), which
- * skims text without them fast, and only then reads forward by hand. indexOf stops at every occurrence of its pattern's
- * first character, so each searches for a part starting with a rare one and checks the rest around it: `_` for GitHub
- * tokens and Stripe keys (`sk_live_`, `whsec_`), `x` for Slack tokens (`xoxb-`, `xapp-`), `k.com/` for Slack webhooks,
- * `J` for JWTs (`eyJ`), `BEGIN ` for PEM keys (`-----BEGIN `) and `A` for AWS key ids. Every read is bounded by the
- * format's length or resumes past what it consumed, so each detector is linear in the text on any input.
+ * The detectors find their literals with the compiled core (`assembly/credentials.ts`): one pass over the placed text
+ * finds every vendor token's prefix (`eyJ`, `xox`, `AKIA`, `ghp_`, `-----BEGIN `, `sk_live_`, …) for all of them,
+ * once per scan, and another the credential keywords, vendor key prefixes and "://" for SECRET; each detector then
+ * reads forward by hand from its own. Every read is bounded by the format's length or resumes past what it consumed,
+ * so each detector is linear in the text on any input.
  */
 
 import { Buffer } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import type { Detector, SensitivityLabel, Span } from '../types.js';
 import { coreFunction, type Placed } from './scan-core.js';
-import { type IndexedDetector, indexedDetector } from './text-index.js';
+import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
 
 const labels: readonly SensitivityLabel[] = Object.freeze(['secrets']);
 
@@ -84,52 +82,72 @@ function runEnd(text: string, from: number, flags: number, limit = text.length):
   return i;
 }
 
+const runEndIn =
+  coreFunction<(text: number, length: number, from: number, limit: number, signs: boolean) => number>(
+    'credentialRunEnd',
+  );
+
+/**
+ * {@link runEnd} for ALNUM, or for BASE64 with `signs`, read by the core from the placed text: about half the time on
+ * the hundred or more characters of a Stripe key's body.
+ */
+function placedRunEnd({ textAt, length }: Placed, from: number, signs: boolean, limit: number): number {
+  return runEndIn(textAt, length, from, limit, signs);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The vendor tokens' prefixes, found for every detector below by one pass of the core.
+
+// The prefixes the core's `tokenPrefixes` finds, exactly as written, by their number there.
+const AWS = 0; // AKIA ASIA ABIA ACCA AGPA AIDA AROA AIPA ANPA ANVA APKA
+const GITHUB = 1; // gh[posur]_
+const GITHUB_PAT = 2; // github_pat_
+const XOX = 3; // xox
+const XAPP = 4; // xapp-
+const SLACK_HOOK = 5; // hooks.slack.com/
+const STRIPE = 6; // sk_live_ sk_test_ rk_live_ rk_test_
+const WHSEC = 7; // whsec_
+const EYJ = 8; // eyJ
+const PEM_BEGIN = 9; // "-----BEGIN "
+
+const tokenPrefixesIn = coreFunction<(text: number, length: number, out: number) => number>('tokenPrefixes');
+
+/** Each scan's vendor prefixes, found once for the six detectors that read them. */
+const prefixesByIndex = new WeakMap<TextIndex, Int32Array>();
+
+/**
+ * The vendor prefixes in the index's text as pairs `[start, number]` (AWS, GITHUB, …), in order of start.
+ *
+ * @example findTokenPrefixes(new TextIndex('id AKIA')) // Int32Array [3, 0]
+ */
+export function findTokenPrefixes(index: TextIndex): Int32Array {
+  let found = prefixesByIndex.get(index);
+  if (found === undefined) {
+    const { textAt, length, outAt, out } = index.placed;
+    found = out.slice(0, tokenPrefixesIn(textAt, length, outAt));
+    prefixesByIndex.set(index, found);
+  }
+  return found;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // AWS access key ids: a 4-letter kind prefix and 16 base32 characters.
 
-/** Whether the capital A at `a` starts a key-id prefix: AKIA ASIA ABIA ACCA AGPA AIDA AROA AIPA ANPA ANVA APKA. */
-function isAwsKeyPrefix(text: string, a: number): boolean {
-  if (text.charCodeAt(a + 3) !== 65 /* A */) return false;
-  const second = text.charCodeAt(a + 2);
-  switch (text.charCodeAt(a + 1)) {
-    case 75 /* K */:
-    case 83 /* S */:
-    case 66 /* B */:
-      return second === 73 /* I */;
-    case 67 /* C */:
-      return second === 67 /* C */;
-    case 71 /* G */:
-      return second === 80 /* P */;
-    case 73 /* I */:
-      return second === 68 /* D */ || second === 80 /* P */;
-    case 82 /* R */:
-      return second === 79 /* O */;
-    case 78 /* N */:
-      return second === 80 /* P */ || second === 86 /* V */;
-    case 80 /* P */:
-      return second === 75 /* K */;
-    default:
-      return false;
-  }
-}
-
-function awsAccessKeyDetector(): Detector {
-  return {
-    type: 'AWS_ACCESS_KEY',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      // Every capital A, checked by hand: cheaper than a regex over eleven prefixes. (A prefix overlapping another
-      // follows a letter and is rejected, so visiting every A finds what a left-to-right regex finds.)
-      for (let start = text.indexOf('A'); start !== -1; start = text.indexOf('A', start + 1)) {
-        if (!isAwsKeyPrefix(text, start)) continue;
-        const end = start + 20;
-        if (is(text.charCodeAt(start - 1), ALNUM) || is(text.charCodeAt(end), ALNUM)) continue;
-        if (runEnd(text, start + 4, BASE32, end) !== end) continue;
-        spans.push({ type: 'AWS_ACCESS_KEY', start, end, score: 0.9 });
-        start = end - 1;
-      }
-    },
-  };
+function awsAccessKeyDetector(): IndexedDetector {
+  return indexedDetector('AWS_ACCESS_KEY', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    let next = 0;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const start = prefixes[k] as number;
+      if (prefixes[k + 1] !== AWS || start < next) continue;
+      const end = start + 20;
+      if (is(text.charCodeAt(start - 1), ALNUM) || is(text.charCodeAt(end), ALNUM)) continue;
+      if (runEnd(text, start + 4, BASE32, end) !== end) continue;
+      spans.push({ type: 'AWS_ACCESS_KEY', start, end, score: 0.9 });
+      next = end;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -147,39 +165,33 @@ function githubChecksumValid(text: string, bodyStart: number): boolean {
   return encoded === crc32(text.slice(bodyStart, bodyStart + 30));
 }
 
-function isGithubKind(c: number): boolean {
-  // p(ersonal), o(auth), u(ser-to-server), s(erver-to-server), r(efresh)
-  return c === 112 || c === 111 || c === 117 || c === 115 || c === 114;
-}
-
-function githubTokenDetector(): Detector {
-  return {
-    type: 'GITHUB_TOKEN',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      for (let u = text.indexOf('_'); u !== -1; u = text.indexOf('_', u + 1)) {
-        if (
-          text.charCodeAt(u - 3) === 103 /* g */ &&
-          text.charCodeAt(u - 2) === 104 /* h */ &&
-          isGithubKind(text.charCodeAt(u - 1)) &&
-          !is(text.charCodeAt(u - 4), ALNUM)
-        ) {
-          const end = u + 37;
-          if (runEnd(text, u + 1, ALNUM, end + 1) !== end) continue;
-          const score = githubChecksumValid(text, u + 1) ? 0.99 : 0.8;
-          spans.push({ type: 'GITHUB_TOKEN', start: u - 3, end, score });
-          u = end - 1;
-        } else if (text.startsWith('github_pat_', u - 6) && !is(text.charCodeAt(u - 7), ALNUM)) {
-          const idEnd = u + 27;
-          const end = u + 87;
-          if (runEnd(text, u + 5, ALNUM, idEnd) !== idEnd || text.charCodeAt(idEnd) !== 95 /* _ */) continue;
-          if (runEnd(text, idEnd + 1, ALNUM, end + 1) !== end) continue;
-          spans.push({ type: 'GITHUB_TOKEN', start: u - 6, end, score: 0.95 });
-          u = end - 1;
-        }
+function githubTokenDetector(): IndexedDetector {
+  return indexedDetector('GITHUB_TOKEN', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    let next = 0;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const start = prefixes[k] as number;
+      const prefix = prefixes[k + 1];
+      if (start < next) continue;
+      if (prefix === GITHUB) {
+        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+        const end = start + 40;
+        if (runEnd(text, start + 4, ALNUM, end + 1) !== end) continue;
+        const score = githubChecksumValid(text, start + 4) ? 0.99 : 0.8;
+        spans.push({ type: 'GITHUB_TOKEN', start, end, score });
+        next = end;
+      } else if (prefix === GITHUB_PAT) {
+        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+        const idEnd = start + 33;
+        const end = start + 93;
+        if (runEnd(text, start + 11, ALNUM, idEnd) !== idEnd || text.charCodeAt(idEnd) !== 95 /* _ */) continue;
+        if (runEnd(text, idEnd + 1, ALNUM, end + 1) !== end) continue;
+        spans.push({ type: 'GITHUB_TOKEN', start, end, score: 0.95 });
+        next = end;
       }
-    },
-  };
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -227,94 +239,85 @@ function slackTokenBodyStart(text: string, s: number): number {
   return -1;
 }
 
-function slackTokenDetector(): Detector {
+function slackTokenDetector(): IndexedDetector {
   const webhook = /hooks\.slack\.com\/services\/T[A-Z0-9]{6,16}\/B[A-Z0-9]{6,16}\/[A-Za-z0-9]{16,64}(?![A-Za-z0-9])/y;
-  return {
-    type: 'SLACK_TOKEN',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      // One pass over the x's finds both "xox" and "xapp-" (each kind read past what it last consumed); app tokens
-      // are reported after the others, as two passes would.
-      let nextToken = 0;
-      let nextAppToken = 0;
-      let appTokens: Span[] | undefined;
-      for (let s = text.indexOf('x'); s !== -1; s = text.indexOf('x', s + 1)) {
-        if (s >= nextToken && text.startsWith('xox', s)) {
-          nextToken = s + 3;
-          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-          const bodyStart = slackTokenBodyStart(text, s);
-          if (bodyStart === -1) continue;
-          const body = slackBodyEnd(text, bodyStart);
-          nextToken = Math.max(nextToken, body.end);
-          if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
-        } else if (s >= nextAppToken && text.startsWith('xapp-', s)) {
-          nextAppToken = s + 5;
-          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-          const body = slackBodyEnd(text, s + 5);
-          nextAppToken = Math.max(nextAppToken, body.end);
-          if (!body.plausible) continue;
-          appTokens ??= [];
-          appTokens.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
-        }
-      }
-      if (appTokens !== undefined) for (const span of appTokens) spans.push(span);
-      // Webhook URLs, found from "k.com/" (a rare first letter keeps indexOf fast) 10 characters into the host.
-      for (let k = text.indexOf('k.com/', 10); k !== -1; k = text.indexOf('k.com/', k + 1)) {
-        const h = k - 10;
-        if (!text.startsWith('hooks.slac', h)) continue;
-        webhook.lastIndex = h;
+  return indexedDetector('SLACK_TOKEN', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    // Each kind is read past what it last consumed; app tokens are reported after the others, then webhooks, as three
+    // scans would.
+    let nextToken = 0;
+    let nextAppToken = 0;
+    let nextWebhook = 0;
+    let appTokens: Span[] | undefined;
+    let webhooks: Span[] | undefined;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const s = prefixes[k] as number;
+      const prefix = prefixes[k + 1];
+      if (prefix === XOX && s >= nextToken) {
+        nextToken = s + 3;
+        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+        const bodyStart = slackTokenBodyStart(text, s);
+        if (bodyStart === -1) continue;
+        const body = slackBodyEnd(text, bodyStart);
+        nextToken = Math.max(nextToken, body.end);
+        if (body.plausible) spans.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
+      } else if (prefix === XAPP && s >= nextAppToken) {
+        nextAppToken = s + 5;
+        if (is(text.charCodeAt(s - 1), ALNUM)) continue;
+        const body = slackBodyEnd(text, s + 5);
+        nextAppToken = Math.max(nextAppToken, body.end);
+        if (!body.plausible) continue;
+        appTokens ??= [];
+        appTokens.push({ type: 'SLACK_TOKEN', start: s, end: body.end, score: 0.95 });
+      } else if (prefix === SLACK_HOOK && s >= nextWebhook) {
+        webhook.lastIndex = s;
         if (!webhook.test(text)) continue;
-        const start = text.startsWith('https://', h - 8) ? h - 8 : text.startsWith('http://', h - 7) ? h - 7 : h;
-        spans.push({ type: 'SLACK_TOKEN', start, end: webhook.lastIndex, score: 0.99 });
-        k = webhook.lastIndex + 9; // resume at lastIndex, as the search for the host would
+        const start = text.startsWith('https://', s - 8) ? s - 8 : text.startsWith('http://', s - 7) ? s - 7 : s;
+        webhooks ??= [];
+        webhooks.push({ type: 'SLACK_TOKEN', start, end: webhook.lastIndex, score: 0.99 });
+        nextWebhook = webhook.lastIndex;
       }
-    },
-  };
+    }
+    if (appTokens !== undefined) for (const span of appTokens) spans.push(span);
+    if (webhooks !== undefined) for (const span of webhooks) spans.push(span);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Stripe secret and restricted keys (sk_/rk_ + live_/test_) and webhook signing secrets (whsec_). Publishable keys
 // (pk_) are meant to be public and are not reported.
 
-function stripeKeyDetector(): Detector {
-  return {
-    type: 'STRIPE_KEY',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      // One pass over the (rare) underscores finds both "k_" and "whsec_", each read past what its own kind last
-      // consumed; webhook secrets are reported after the keys, as two passes would.
-      let nextKey = 0;
-      let nextWebhook = 0;
-      let webhookSecrets: Span[] | undefined;
-      for (let underscore = text.indexOf('_'); underscore !== -1; underscore = text.indexOf('_', underscore + 1)) {
-        const before = text.charCodeAt(underscore - 1);
-        if (before === 107 /* k */ && underscore - 1 >= nextKey) {
-          const u = underscore - 1;
-          nextKey = u + 2;
-          const start = u - 1;
-          const kind = text.charCodeAt(start);
-          if (kind !== 115 /* s */ && kind !== 114 /* r */) continue;
-          if (is(text.charCodeAt(start - 1), ALNUM)) continue;
-          if (!text.startsWith('live_', u + 2) && !text.startsWith('test_', u + 2)) continue;
-          const bodyStart = u + 7;
-          const end = runEnd(text, bodyStart, ALNUM, bodyStart + 248);
-          nextKey = Math.max(nextKey, end);
-          if (end - bodyStart < 24 || end - bodyStart > 247 || is(text.charCodeAt(end), ALNUM)) continue;
-          spans.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
-        } else if (before === 99 /* c */ && underscore - 5 >= nextWebhook && text.startsWith('whsec', underscore - 5)) {
-          const s = underscore - 5;
-          nextWebhook = s + 6;
-          if (is(text.charCodeAt(s - 1), ALNUM)) continue;
-          const end = runEnd(text, s + 6, BASE64, s + 6 + 129);
-          nextWebhook = Math.max(nextWebhook, end);
-          if (end - s - 6 < 24 || end - s - 6 > 128 || is(text.charCodeAt(end), BASE64)) continue;
-          webhookSecrets ??= [];
-          webhookSecrets.push({ type: 'STRIPE_KEY', start: s, end, score: 0.95 });
-        }
+function stripeKeyDetector(): IndexedDetector {
+  return indexedDetector('STRIPE_KEY', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    // Each kind is read past what it last consumed; webhook secrets are reported after the keys, as two scans would.
+    let nextKey = 0;
+    let nextWebhook = 0;
+    let webhookSecrets: Span[] | undefined;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const start = prefixes[k] as number;
+      const prefix = prefixes[k + 1];
+      if (prefix === STRIPE && start >= nextKey) {
+        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+        const bodyStart = start + 8;
+        const end = placedRunEnd(index.placed, bodyStart, false, bodyStart + 248);
+        nextKey = end;
+        if (end - bodyStart < 24 || end - bodyStart > 247 || is(text.charCodeAt(end), ALNUM)) continue;
+        spans.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
+      } else if (prefix === WHSEC && start >= nextWebhook) {
+        nextWebhook = start + 6;
+        if (is(text.charCodeAt(start - 1), ALNUM)) continue;
+        const end = placedRunEnd(index.placed, start + 6, true, start + 6 + 129);
+        nextWebhook = end;
+        if (end - start - 6 < 24 || end - start - 6 > 128 || is(text.charCodeAt(end), BASE64)) continue;
+        webhookSecrets ??= [];
+        webhookSecrets.push({ type: 'STRIPE_KEY', start, end, score: 0.95 });
       }
-      if (webhookSecrets !== undefined) for (const span of webhookSecrets) spans.push(span);
-    },
-  };
+    }
+    if (webhookSecrets !== undefined) for (const span of webhookSecrets) spans.push(span);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -392,17 +395,6 @@ function jwtHeaderHasAlg(text: string, start: number, end: number): boolean {
   }
 }
 
-/**
- * `text.indexOf('eyJ', from)`, found from its "J": indexOf stops at every occurrence of a pattern's first character,
- * and "e", the commonest letter, makes a poor one.
- */
-function indexOfEyJ(text: string, from: number): number {
-  for (let j = text.indexOf('J', from + 2); j !== -1; j = text.indexOf('J', j + 1)) {
-    if (text.charCodeAt(j - 1) === 121 /* y */ && text.charCodeAt(j - 2) === 101 /* e */) return j - 2;
-  }
-  return -1;
-}
-
 const base64urlRun = /[A-Za-z0-9_-]*/y;
 
 /** `runEnd(text, from, BASE64URL)` by a sticky regex, faster on the long runs of a JWT's segments. */
@@ -413,34 +405,34 @@ function base64urlRunEnd(text: string, from: number): number {
   return base64urlRun.lastIndex;
 }
 
-function jwtDetector(): Detector {
-  return {
-    type: 'JWT',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      let next = 0;
-      for (let s = indexOfEyJ(text, 0); s !== -1; s = indexOfEyJ(text, next)) {
-        next = s + 3;
-        const before = text.charCodeAt(s - 1);
-        if (is(before, BASE64URL) || before === 46 /* . */) continue;
-        const headerEnd = base64urlRunEnd(text, s);
-        next = headerEnd;
-        if (headerEnd - s < 10 || headerEnd - s > maxJwtSegment || text.charCodeAt(headerEnd) !== 46) continue;
-        const payloadStart = headerEnd + 1;
-        if (!text.startsWith('eyJ', payloadStart)) continue;
-        const payloadEnd = base64urlRunEnd(text, payloadStart);
-        next = payloadEnd;
-        if (payloadEnd - payloadStart > maxJwtSegment || text.charCodeAt(payloadEnd) !== 46) continue;
-        const end = base64urlRunEnd(text, payloadEnd + 1);
-        next = end;
-        // A fourth segment (JWE has five) is not a JWT; a sentence's full stop after one is fine.
-        if (end - payloadEnd - 1 > maxJwtSegment) continue;
-        if (text.charCodeAt(end) === 46 && is(text.charCodeAt(end + 1), BASE64URL)) continue;
-        if (!jwtHeaderHasAlg(text, s, headerEnd)) continue;
-        spans.push({ type: 'JWT', start: s, end, score: 0.95 });
-      }
-    },
-  };
+function jwtDetector(): IndexedDetector {
+  return indexedDetector('JWT', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    let next = 0;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const s = prefixes[k] as number;
+      if (prefixes[k + 1] !== EYJ || s < next) continue;
+      next = s + 3;
+      const before = text.charCodeAt(s - 1);
+      if (is(before, BASE64URL) || before === 46 /* . */) continue;
+      const headerEnd = base64urlRunEnd(text, s);
+      next = headerEnd;
+      if (headerEnd - s < 10 || headerEnd - s > maxJwtSegment || text.charCodeAt(headerEnd) !== 46) continue;
+      const payloadStart = headerEnd + 1;
+      if (!text.startsWith('eyJ', payloadStart)) continue;
+      const payloadEnd = base64urlRunEnd(text, payloadStart);
+      next = payloadEnd;
+      if (payloadEnd - payloadStart > maxJwtSegment || text.charCodeAt(payloadEnd) !== 46) continue;
+      const end = base64urlRunEnd(text, payloadEnd + 1);
+      next = end;
+      // A fourth segment (JWE has five) is not a JWT; a sentence's full stop after one is fine.
+      if (end - payloadEnd - 1 > maxJwtSegment) continue;
+      if (text.charCodeAt(end) === 46 && is(text.charCodeAt(end + 1), BASE64URL)) continue;
+      if (!jwtHeaderHasAlg(text, s, headerEnd)) continue;
+      spans.push({ type: 'JWT', start: s, end, score: 0.95 });
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -520,30 +512,22 @@ function pemBlockEnd(text: string, from: number): { end: number; terminated: boo
   }
 }
 
-/** `text.indexOf('-----BEGIN ', from)`, found from its rarer "BEGIN " (a dash first stops indexOf more often). */
-function indexOfPemBegin(text: string, from: number): number {
-  for (let b = text.indexOf('BEGIN ', from + 5); b !== -1; b = text.indexOf('BEGIN ', b + 1)) {
-    if (text.startsWith('-----', b - 5)) return b - 5;
-  }
-  return -1;
-}
-
-function privateKeyDetector(): Detector {
-  return {
-    type: 'PRIVATE_KEY',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      let next = 0;
-      for (let s = indexOfPemBegin(text, 0); s !== -1; s = indexOfPemBegin(text, next)) {
-        next = s + 11;
-        const headerEnd = pemLabelEnd(text, s + 11);
-        if (headerEnd === -1) continue;
-        const block = pemBlockEnd(text, headerEnd);
-        spans.push({ type: 'PRIVATE_KEY', start: s, end: block.end, score: block.terminated ? 0.99 : 0.9 });
-        next = block.end;
-      }
-    },
-  };
+function privateKeyDetector(): IndexedDetector {
+  return indexedDetector('PRIVATE_KEY', labels, (index, spans) => {
+    const { text } = index;
+    const prefixes = findTokenPrefixes(index);
+    let next = 0;
+    for (let k = 0; k < prefixes.length; k += 2) {
+      const s = prefixes[k] as number;
+      if (prefixes[k + 1] !== PEM_BEGIN || s < next) continue;
+      next = s + 11;
+      const headerEnd = pemLabelEnd(text, s + 11);
+      if (headerEnd === -1) continue;
+      const block = pemBlockEnd(text, headerEnd);
+      spans.push({ type: 'PRIVATE_KEY', start: s, end: block.end, score: block.terminated ? 0.99 : 0.9 });
+      next = block.end;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
