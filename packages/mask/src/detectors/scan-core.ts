@@ -58,10 +58,15 @@ export function coreFunction<F extends (...args: never[]) => unknown>(name: stri
 const align = (address: number) => (address + 15) & ~15;
 let staticEnd = align(exports.heapBase());
 
+/** The whole memory as bytes, for writing texts in: made again only when the memory grows. */
+let memoryBytes = Buffer.from(memory.buffer);
+
 /** Makes the memory at least `bytes` long. */
 function ensureMemory(bytes: number): void {
   const short = bytes - memory.buffer.byteLength;
-  if (short > 0) memory.grow(Math.ceil(short / pageBytes));
+  if (short <= 0) return;
+  memory.grow(Math.ceil(short / pageBytes));
+  memoryBytes = Buffer.from(memory.buffer);
 }
 
 /**
@@ -82,20 +87,36 @@ export function coreBytes(): Uint8Array {
   return new Uint8Array(memory.buffer);
 }
 
-/** Where a text lies in the core's memory, and the output area after it. */
-export interface Placed {
-  /** Address of the first code unit. */
-  readonly textAt: number;
-  /** Code units. */
-  readonly length: number;
-  /** Address of the room for the text's digit runs (`length + 1` integers), 16-byte aligned. */
-  readonly runsAt: number;
-  /** That room as 32-bit integers. */
-  readonly runs: Int32Array;
-  /** Address of the output area, 16-byte aligned. */
-  readonly outAt: number;
-  /** The output area as 32-bit integers: `outputLength(text.length)` of them. */
-  readonly out: Int32Array;
+/**
+ * Where a text lies in the core's memory, the room for its digit runs and the output area after it. The two areas'
+ * typed views are made when first asked for: a JSONL line placed for the reader needs only one of them.
+ */
+export class Placed {
+  #runs: Int32Array | undefined;
+  #out: Int32Array | undefined;
+
+  constructor(
+    /** Address of the first code unit. */
+    readonly textAt: number,
+    /** Code units. */
+    readonly length: number,
+    /** Address of the room for the text's digit runs (`length + 1` integers), 16-byte aligned. */
+    readonly runsAt: number,
+    /** Address of the output area, 16-byte aligned. */
+    readonly outAt: number,
+  ) {}
+
+  /** The room for digit runs as 32-bit integers. */
+  get runs(): Int32Array {
+    this.#runs ??= new Int32Array(memory.buffer, this.runsAt, this.length + 1);
+    return this.#runs;
+  }
+
+  /** The output area as 32-bit integers: `outputLength(length)` of them. */
+  get out(): Int32Array {
+    this.#out ??= new Int32Array(memory.buffer, this.outAt, outputLength(this.length));
+    return this.#out;
+  }
 }
 
 /** How many 32-bit integers a pass may write for a text of `length` code units: two per code unit, and 16 more. */
@@ -116,18 +137,9 @@ export function place(key: object, text: string): Placed {
   const textAt = staticEnd;
   const runsAt = align(textAt + length * 2);
   const outAt = align(runsAt + (length + 1) * 4);
-  const outLength = outputLength(length);
-  ensureMemory(outAt + outLength * 4);
-  if (length > 0) Buffer.from(memory.buffer, textAt, length * 2).write(text, 0, 'utf16le');
-  const { buffer } = memory;
-  placed = {
-    textAt,
-    length,
-    runsAt,
-    runs: new Int32Array(buffer, runsAt, length + 1),
-    outAt,
-    out: new Int32Array(buffer, outAt, outLength),
-  };
+  ensureMemory(outAt + outputLength(length) * 4);
+  if (length > 0) memoryBytes.write(text, textAt, length * 2, 'utf16le');
+  placed = new Placed(textAt, length, runsAt, outAt);
   owner = key;
   return placed;
 }
