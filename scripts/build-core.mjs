@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the masking toolkit's detection core (packages/mask/assembly, AssemblyScript: every .ts file there is an
+// Compiles the masking toolkit's detection core (packages/mask/assembly, AssemblyScript: every .ts file directly in it is an
 // entry of the one module) to packages/mask/dist/scan-core.wasm, unless the .wasm is already newer than every source
 // it is built from.
 // Part of `npm run build`; `--force` rebuilds regardless.
@@ -14,7 +14,8 @@ const entries = readdirSync(assembly)
   .filter((name) => name.endsWith('.ts'))
   .sort()
   .map((name) => join(assembly, name));
-const sources = [config, join(assembly, 'tsconfig.json'), ...entries];
+// Entries import what they share from folders below (`assembly/shared`): those files are sources too.
+const sources = [config, ...readdirSync(assembly, { recursive: true }).map((name) => join(assembly, String(name)))];
 
 const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const built = mtime(output);

@@ -1,26 +1,6 @@
 // CREDIT_CARD over the text's digit runs (see `src/detectors/card.ts`, which places the runs and checks the issuer).
 
-/** The code unit at `i`, or 0x10000 (nothing a test matches) outside the text, as `charCodeAt`'s `NaN` is. */
-function unitAt(text: usize, length: i32, i: i32): u32 {
-  return u32(i) < u32(length) ? u32(load<u16>(text + (usize(i) << 1))) : 0x10000;
-}
-
-function isDigitUnit(code: u32): bool {
-  return code - 48 <= 9;
-}
-
-function isLetterUnit(code: u32): bool {
-  return (code | 0x20) - 97 <= 25;
-}
-
-/** `[A-Za-z0-9_]`, as `\w` means. */
-function isWordUnit(code: u32): bool {
-  return isDigitUnit(code) || isLetterUnit(code) || code === 95;
-}
-
-function run(runs: usize, k: i32): i32 {
-  return load<i32>(runs + (usize(k) << 2));
-}
+import { isDigitUnit, isWordUnit, run, unitAt } from './shared/units';
 
 /**
  * Writes the candidate cards among the `runCount / 2` digit runs at `runs` (flat `[start, end)` pairs of the text at

@@ -1,13 +1,6 @@
 // IBAN over the text's digit runs (see `src/detectors/iban.ts`, which places the runs and the table of lengths).
 
-/** The code unit at `i`, or 0x10000 (nothing a test matches) outside the text, as `charCodeAt`'s `NaN` is. */
-function unitAt(text: usize, length: i32, i: i32): u32 {
-  return u32(i) < u32(length) ? u32(load<u16>(text + (usize(i) << 1))) : 0x10000;
-}
-
-function isDigitUnit(code: u32): bool {
-  return code - 48 <= 9;
-}
+import { isDigitUnit, isWordUnit, run, unitAt } from './shared/units';
 
 function isUpperUnit(code: u32): bool {
   return code - 65 <= 25;
@@ -15,15 +8,6 @@ function isUpperUnit(code: u32): bool {
 
 function isLowerUnit(code: u32): bool {
   return code - 97 <= 25;
-}
-
-/** `[A-Za-z0-9_]`, as `\w` means. */
-function isWordUnit(code: u32): bool {
-  return isDigitUnit(code) || isUpperUnit(code) || isLowerUnit(code) || code === 95;
-}
-
-function run(runs: usize, k: i32): i32 {
-  return load<i32>(runs + (usize(k) << 2));
 }
 
 /**

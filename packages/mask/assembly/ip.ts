@@ -1,22 +1,6 @@
 // IP_ADDRESS: dotted quads over the text's digit runs, IPv6 tokens over the text (see `src/detectors/ip.ts`).
 
-/** The code unit at `i`, or 0x10000 (nothing a test matches) outside the text, as `charCodeAt`'s `NaN` is. */
-function unitAt(text: usize, length: i32, i: i32): u32 {
-  return u32(i) < u32(length) ? u32(load<u16>(text + (usize(i) << 1))) : 0x10000;
-}
-
-function isDigitUnit(code: u32): bool {
-  return code - 48 <= 9;
-}
-
-/** `[A-Za-z0-9_]`, as `\w` means. */
-function isWordUnit(code: u32): bool {
-  return isDigitUnit(code) || (code | 0x20) - 97 <= 25 || code === 95;
-}
-
-function run(runs: usize, k: i32): i32 {
-  return load<i32>(runs + (usize(k) << 2));
-}
+import { isWordUnit, run, unitAt } from './shared/units';
 
 /**
  * Writes the dotted quads among the `runCount / 2` digit runs at `runs` (flat `[start, end)` pairs of the text at
