@@ -4,7 +4,10 @@
 // letter rare elsewhere (its cue letter, checked with its neighbours): a value with no cue letter in the window
 // before it is ruled out here, so the host runs its cue regex on the few values left.
 //
-// Reads outside the text see 0, which folds to 32 as the host's `NaN | 0x20` does and is no digit or letter.
+// Reads outside the text see 0 (not `shared/units`' 0x10000), which folds to 32 as the host's `NaN | 0x20` does and
+// is no digit or letter.
+
+import { isDigitUnit, isLetterUnit, isWordUnit, run } from './shared/units';
 
 /** The cue window: how far before a value its cue may start (`cueWindow` in the host). */
 const window = 40;
@@ -16,23 +19,6 @@ function unitAt(text: usize, length: i32, i: i32): u32 {
 /** The code unit at `i` with bit 0x20 set, which folds ASCII letters (and `É`) to lower case. */
 function foldedAt(text: usize, length: i32, i: i32): u32 {
   return unitAt(text, length, i) | 0x20;
-}
-
-function isDigit(code: u32): bool {
-  return code - 48 <= 9;
-}
-
-function isAsciiLetter(code: u32): bool {
-  return (code | 0x20) - 97 <= 25;
-}
-
-/** `[A-Za-z0-9_]`, what must not touch a value's ends. */
-function isWordChar(code: u32): bool {
-  return isDigit(code) || isAsciiLetter(code) || code === 95;
-}
-
-function runAt(runs: usize, k: i32): i32 {
-  return load<i32>(runs + (usize(k) << 2));
 }
 
 function emit(out: usize, count: i32, value: i32): void {
@@ -113,7 +99,7 @@ function startWalk(): void {
  */
 function cueLetterBefore(cue: i32, text: usize, length: i32, runs: usize, k: i32, to: i32, slack: i32): bool {
   let from = max(0, to - window - slack);
-  if (k > 0) from = max(from, runAt(runs, k - 1));
+  if (k > 0) from = max(from, run(runs, k - 1));
   let i = max(scanned, from);
   for (; i < to && i < 2; i++) {
     if (isCueLetter(cue, text, length, i)) lastCueLetter = i;
@@ -185,11 +171,11 @@ function cueLetterLanes(cue: i32, text: usize, i: i32): u32 {
 function ssnStandsAlone(text: usize, length: i32, start: i32, end: i32, separator: u32): bool {
   const before = unitAt(text, length, start - 1);
   const after = unitAt(text, length, end);
-  if (isWordChar(before) || isWordChar(after)) return false;
-  if ((before === 45 || before === 46 || before === separator) && isDigit(unitAt(text, length, start - 2))) {
+  if (isWordUnit(before) || isWordUnit(after)) return false;
+  if ((before === 45 || before === 46 || before === separator) && isDigitUnit(unitAt(text, length, start - 2))) {
     return false;
   }
-  return !((after === 45 || after === 46 || after === separator) && isDigit(unitAt(text, length, end + 1)));
+  return !((after === 45 || after === 46 || after === separator) && isDigitUnit(unitAt(text, length, end + 1)));
 }
 
 /**
@@ -201,8 +187,8 @@ export function ssnValues(text: usize, length: i32, runs: usize, runCount: i32, 
   startWalk();
   let count = 0;
   for (let k = 0; k < runCount; k += 2) {
-    const start = runAt(runs, k);
-    const end = runAt(runs, k + 1);
+    const start = run(runs, k);
+    const end = run(runs, k + 1);
     if (end - start === 9) {
       // A bare run has no separator: 0xffffffff is no code unit.
       if (
@@ -215,10 +201,10 @@ export function ssnValues(text: usize, length: i32, runs: usize, runCount: i32, 
     }
     if (end - start !== 3 || k + 5 >= runCount) continue;
     // Three, two and four digits one character apart, told from the runs alone before reading the text.
-    const groupStart = runAt(runs, k + 2);
-    const serialStart = runAt(runs, k + 4);
-    const serialEnd = runAt(runs, k + 5);
-    if (groupStart !== end + 1 || runAt(runs, k + 3) !== groupStart + 2 || serialStart !== groupStart + 3) continue;
+    const groupStart = run(runs, k + 2);
+    const serialStart = run(runs, k + 4);
+    const serialEnd = run(runs, k + 5);
+    if (groupStart !== end + 1 || run(runs, k + 3) !== groupStart + 2 || serialStart !== groupStart + 3) continue;
     if (serialEnd - serialStart !== 4) continue;
     const separator = unitAt(text, length, end);
     if ((separator !== 45 && separator !== 32) || unitAt(text, length, groupStart + 2) !== separator) continue;
@@ -243,31 +229,34 @@ let idLastRun = 0;
  * `123 456 789`). False when it is glued to a word or to more numbers (`ORD-2024-000123`, `v12345678`, `1.23456789`).
  */
 function readIdNumber(text: usize, length: i32, runs: usize, runCount: i32, k: i32, grouped: bool): bool {
-  const digitsStart = runAt(runs, k);
+  const digitsStart = run(runs, k);
   let start = digitsStart;
-  while (start > 0 && digitsStart - start < 3 && isAsciiLetter(unitAt(text, length, start - 1))) start--;
+  while (start > 0 && digitsStart - start < 3 && isLetterUnit(unitAt(text, length, start - 1))) start--;
   const letters = digitsStart - start;
-  if (letters > 2 || isWordChar(unitAt(text, length, start - 1))) return false;
+  if (letters > 2 || isWordUnit(unitAt(text, length, start - 1))) return false;
   const before = unitAt(text, length, start - 1);
-  if ((before === 45 || before === 46 || before === 47) && isWordChar(unitAt(text, length, start - 2))) return false;
+  if ((before === 45 || before === 46 || before === 47) && isWordUnit(unitAt(text, length, start - 2))) return false;
   // The tail of a longer space-split run (`1 2 3 4 5 6 7`) is not a number of its own.
-  if (grouped && before === 32 && isDigit(unitAt(text, length, start - 2))) return false;
+  if (grouped && before === 32 && isDigitUnit(unitAt(text, length, start - 2))) return false;
 
-  let digits = runAt(runs, k + 1) - digitsStart;
+  let digits = run(runs, k + 1) - digitsStart;
   let last = k;
-  const separator = unitAt(text, length, runAt(runs, k + 1));
+  const separator = unitAt(text, length, run(runs, k + 1));
   if (grouped && (separator === 45 || separator === 32)) {
     while (last + 2 < runCount && last - k < 8) {
-      const end = runAt(runs, last + 1);
-      if (unitAt(text, length, end) !== separator || runAt(runs, last + 2) !== end + 1) break;
+      const end = run(runs, last + 1);
+      if (unitAt(text, length, end) !== separator || run(runs, last + 2) !== end + 1) break;
       last += 2;
-      digits += runAt(runs, last + 1) - runAt(runs, last);
+      digits += run(runs, last + 1) - run(runs, last);
     }
   }
-  const end = runAt(runs, last + 1);
+  const end = run(runs, last + 1);
   const after = unitAt(text, length, end);
-  if (isWordChar(after)) return false;
-  if ((after === 45 || after === 46 || after === 47 || after === separator) && isDigit(unitAt(text, length, end + 1))) {
+  if (isWordUnit(after)) return false;
+  if (
+    (after === 45 || after === 46 || after === 47 || after === separator) &&
+    isDigitUnit(unitAt(text, length, end + 1))
+  ) {
     return false;
   }
   idStart = start;
@@ -287,12 +276,12 @@ export function passportValues(text: usize, length: i32, runs: usize, runCount: 
   startWalk();
   let count = 0;
   for (let k = 0; k < runCount; k += 2) {
-    const digits = runAt(runs, k + 1) - runAt(runs, k);
+    const digits = run(runs, k + 1) - run(runs, k);
     if (digits !== 8 && digits !== 9) continue;
     if (!readIdNumber(text, length, runs, runCount, k, false)) continue;
     if (!((idLetters === 0 && idDigits === 9) || (idLetters === 1 && idDigits === 8))) continue;
     // The number starts at most two letters before its digits.
-    if (!cueLetterBefore(passportCue, text, length, runs, k, runAt(runs, k), 2)) continue;
+    if (!cueLetterBefore(passportCue, text, length, runs, k, run(runs, k), 2)) continue;
     emit(out, count++, idStart);
     emit(out, count++, idEnd);
   }
@@ -315,17 +304,17 @@ export function licenseValues(text: usize, length: i32, runs: usize, runCount: i
   let count = 0;
   for (let k = 0; k < runCount; k += 2) {
     // Cheap first: a single run must hold 5–13 digits to be any of the shapes, or be split by `-` or a space.
-    const end = runAt(runs, k + 1);
-    const digits = end - runAt(runs, k);
+    const end = run(runs, k + 1);
+    const digits = end - run(runs, k);
     if (digits < 5 || digits > 13) {
-      if (k + 2 >= runCount || runAt(runs, k + 2) !== end + 1) continue;
+      if (k + 2 >= runCount || run(runs, k + 2) !== end + 1) continue;
       const next = unitAt(text, length, end);
       if (next !== 45 && next !== 32) continue;
     }
     if (!readIdNumber(text, length, runs, runCount, k, true)) continue;
     if (
       isLicenseShaped(idLetters, idDigits, idGroups) &&
-      cueLetterBefore(licenseCue, text, length, runs, k, runAt(runs, k), 2)
+      cueLetterBefore(licenseCue, text, length, runs, k, run(runs, k), 2)
     ) {
       emit(out, count++, idStart);
       emit(out, count++, idEnd);
@@ -345,23 +334,21 @@ export function birthDateValues(text: usize, length: i32, runs: usize, runCount:
   startWalk();
   let count = 0;
   for (let k = 0; k + 3 < runCount; k += 2) {
-    const digits = runAt(runs, k + 1) - runAt(runs, k);
-    const nextDigits = runAt(runs, k + 3) - runAt(runs, k + 2);
-    const thirdDigits = k + 5 < runCount ? runAt(runs, k + 5) - runAt(runs, k + 4) : 0;
+    const digits = run(runs, k + 1) - run(runs, k);
+    const nextDigits = run(runs, k + 3) - run(runs, k + 2);
+    const thirdDigits = k + 5 < runCount ? run(runs, k + 5) - run(runs, k + 4) : 0;
     if (!(digits === 4 || (digits <= 2 && (nextDigits === 4 || thirdDigits === 4)))) continue;
-    if (runAt(runs, k + 2) - runAt(runs, k + 1) > 16) continue;
-    const next = unitAt(text, length, runAt(runs, k + 1));
+    if (run(runs, k + 2) - run(runs, k + 1) > 16) continue;
+    const next = unitAt(text, length, run(runs, k + 1));
     if (next === 45 || next === 47 || next === 46) {
       const threeRuns =
-        thirdDigits !== 0 &&
-        runAt(runs, k + 2) === runAt(runs, k + 1) + 1 &&
-        runAt(runs, k + 4) === runAt(runs, k + 3) + 1;
+        thirdDigits !== 0 && run(runs, k + 2) === run(runs, k + 1) + 1 && run(runs, k + 4) === run(runs, k + 3) + 1;
       if (!threeRuns && !(next === 46 && digits <= 2 && nextDigits === 4)) continue;
     } else if (digits === 4 || nextDigits !== 4) {
       continue;
     }
     // `Jan 31, 1990` starts at its month name, at most twelve characters (`September. `) before the day.
-    if (cueLetterBefore(birthCue, text, length, runs, k, runAt(runs, k), 12)) emit(out, count++, k);
+    if (cueLetterBefore(birthCue, text, length, runs, k, run(runs, k), 12)) emit(out, count++, k);
   }
   return count;
 }
