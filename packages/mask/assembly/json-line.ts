@@ -32,6 +32,15 @@ function unit(text: usize, at: i32): i32 {
   return i32(load<u16>(text + (usize(at) << 1)));
 }
 
+/** Writes a value event (`tag`, `start`, `end`) at integer `count` of `out`; returns the count after it. */
+function emitValue(out: usize, count: i32, tag: i32, start: i32, end: i32): i32 {
+  const slot = out + (usize(count) << 2);
+  store<i32>(slot, tag);
+  store<i32>(slot, start, 4);
+  store<i32>(slot, end, 8);
+  return count + 3;
+}
+
 function skipSpaces(text: usize, length: i32, at: i32): i32 {
   while (at < length && unit(text, at) === space) at++;
   return at;
@@ -186,11 +195,7 @@ export function jsonLineEvents(text: usize, length: i32, out: usize): i32 {
     if (c === quote) {
       const end = stringEnd(text, length, at + 1);
       if (end < 0) return failed(text, length, out, count, depth, opens);
-      const slot = out + (usize(count) << 2);
-      store<i32>(slot, escaped ? 5 : 4);
-      store<i32>(slot, at + 1, 4);
-      store<i32>(slot, end - 1, 8);
-      count += 3;
+      count = emitValue(out, count, escaped ? 5 : 4, at + 1, end - 1);
       at = end;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (depth >= maxDepth) return failed(text, length, out, count, depth, opens);
@@ -215,25 +220,13 @@ export function jsonLineEvents(text: usize, length: i32, out: usize): i32 {
     } else if (c === 0x2d || u32(c - 0x30) <= 9) {
       const end = numberEnd(text, length, at);
       if (end < 0) return failed(text, length, out, count, depth, opens);
-      const slot = out + (usize(count) << 2);
-      store<i32>(slot, 6);
-      store<i32>(slot, at, 4);
-      store<i32>(slot, end, 8);
-      count += 3;
+      count = emitValue(out, count, 6, at, end);
       at = end;
     } else if (c === 0x74 && isWord(text, length, at, 4, 0x0072_0074, 0x0065_0075, 0) /* true */) {
-      const slot = out + (usize(count) << 2);
-      store<i32>(slot, 7);
-      store<i32>(slot, at, 4);
-      store<i32>(slot, at + 4, 8);
-      count += 3;
+      count = emitValue(out, count, 7, at, at + 4);
       at += 4;
     } else if (c === 0x66 && isWord(text, length, at, 5, 0x0061_0066, 0x0073_006c, 0x65) /* false */) {
-      const slot = out + (usize(count) << 2);
-      store<i32>(slot, 7);
-      store<i32>(slot, at, 4);
-      store<i32>(slot, at + 5, 8);
-      count += 3;
+      count = emitValue(out, count, 7, at, at + 5);
       at += 5;
     } else if (c === 0x6e && isWord(text, length, at, 4, 0x0075_006e, 0x006c_006c, 0) /* null */) at += 4;
     else return failed(text, length, out, count, depth, opens);
