@@ -8,7 +8,8 @@ import { MaskError } from '../errors.js';
  * results to the output area and the host copies them out as a typed array before the next pass runs.
  *
  * Memory, from the module's own data up: regions the detectors {@link reserve} for their tables, then the text placed
- * last (UTF-16 code units), then room for its digit runs, then the output area. It grows to fit the largest text placed so far and never shrinks.
+ * last (UTF-16 code units), then room for its digit runs, then the output area. It grows to fit the largest text
+ * placed so far and never shrinks.
  */
 
 // Node has WebAssembly, but the lib this project compiles against (ES2023, no DOM) does not declare it.
