@@ -15,12 +15,17 @@ import { finished } from 'node:stream/promises';
 import { maskStream } from '../../packages/mask/dist/index.js';
 import { CsvReader, formatCsvRow } from '../../packages/mask/dist/structured/csv.js';
 import { isBlank } from '../../packages/mask/dist/structured/lines.js';
-import { decodeChunks, OutputSink, readLines } from '../../packages/mask/dist/structured/stream-io.js';
+import { decodeChunks, fileChunkBytes, OutputSink, readLines } from '../../packages/mask/dist/structured/stream-io.js';
 import { PeerRedactor } from './peer.js';
 
 export type Format = 'jsonl' | 'csv';
 export const passNames = ['ours', 'floor', 'peer'] as const;
 export type PassName = (typeof passNames)[number];
+
+/** The input file, read as `countersign mask` reads it (in chunks of {@link fileChunkBytes}), by every pass alike. */
+function readInput(input: string) {
+  return createReadStream(input, { highWaterMark: fileChunkBytes });
+}
 
 export interface PassResult {
   records: number;
@@ -32,7 +37,7 @@ export interface PassResult {
 async function jsonlPass(input: string, output: string, transform: (record: unknown) => unknown): Promise<number> {
   const sink = new OutputSink(createWriteStream(output));
   let records = 0;
-  for await (const { lines } of readLines(createReadStream(input), () => {})) {
+  for await (const { lines } of readLines(readInput(input), () => {})) {
     for (const line of lines) {
       if (isBlank(line)) continue;
       records += 1;
@@ -57,7 +62,7 @@ async function csvFloor(input: string, output: string): Promise<number> {
       if (sink.due) await sink.flush();
     }
   };
-  for await (const chunk of decodeChunks(createReadStream(input), () => {})) await write(reader.push(chunk));
+  for await (const chunk of decodeChunks(readInput(input), () => {})) await write(reader.push(chunk));
   await write(reader.end());
   await sink.close(true);
   return Math.max(0, rows - 1);
@@ -78,7 +83,7 @@ function redactStrings(value: unknown, redact: (text: string) => string): unknow
 /** Masks `input` with every detector and no policy; fails on any invalid record. */
 async function ours(format: Format, input: string, output: string): Promise<PassResult> {
   const sink = createWriteStream(output);
-  const report = await maskStream({ format, input: createReadStream(input), output: sink });
+  const report = await maskStream({ format, input: readInput(input), output: sink });
   if (!sink.writableEnded) sink.end();
   await finished(sink);
   if (report.invalid !== 0) throw new Error(`maskStream ${format}: ${report.invalid} invalid records in ${input}`);

@@ -51,6 +51,7 @@ export {
   type ColumnClassification,
   type ColumnReport,
   classifyColumns,
+  fileChunkBytes,
   isCredentialKey,
   type MaskObjectOptions,
   type MaskReport,

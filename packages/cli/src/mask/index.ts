@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import {
+  fileChunkBytes,
   MaskError,
   type MaskingPolicy,
   type MaskReport,
@@ -108,7 +109,8 @@ async function mask(
   // Written next to the destination and renamed into place at the end, so a failed run leaves no half-masked file
   // that looks finished.
   const partial = outPath === undefined ? undefined : `${outPath}.partial`;
-  const source: Readable = inPath === undefined ? process.stdin : createReadStream(inPath);
+  const source: Readable =
+    inPath === undefined ? process.stdin : createReadStream(inPath, { highWaterMark: fileChunkBytes });
   const sink: Writable = partial === undefined ? process.stdout : createWriteStream(partial);
   const progress = options.progress === false ? undefined : progressLine(context, size);
   let report: MaskReport;
@@ -151,7 +153,8 @@ async function scan(context: CommandContext, file: string, options: ScanOptions)
   if (format !== 'csv' && format !== 'jsonl' && format !== 'text') throw new CliError(`unknown format ${format}`);
   const failOn = options.failOn === undefined ? [] : labelsFrom(options.failOn);
   if (path !== undefined) await fileSize(path);
-  const source: Readable = path === undefined ? process.stdin : createReadStream(path);
+  const source: Readable =
+    path === undefined ? process.stdin : createReadStream(path, { highWaterMark: fileChunkBytes });
   let report: ScanReport;
   try {
     report = await scanStream({ format, input: source });

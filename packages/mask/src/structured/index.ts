@@ -18,5 +18,5 @@ export {
 } from './report.js';
 export { type ScanStreamOptions, scanStream } from './scan-stream.js';
 export { isCredentialKey } from './sensitive-keys.js';
-export type { StreamInput } from './stream-io.js';
+export { fileChunkBytes, type StreamInput } from './stream-io.js';
 export { type MaskValueOptions, maskValue } from './value.js';

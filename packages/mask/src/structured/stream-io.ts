@@ -14,6 +14,14 @@ export type StreamInput = AsyncIterable<Buffer | Uint8Array | string>;
 export const largeText = 60_000;
 
 /**
+ * How much to read or write at a time, 1 MiB: what the command reads its input files in (Node's default is 64 KiB)
+ * and what {@link OutputSink} writes. Each read and write is a round trip to Node's thread pool, which on one core
+ * shares the CPU with the masking: masking 16 MB of JSONL with no detectors took 190 ms in 64 KiB chunks and 145 in
+ * 1 MiB ones.
+ */
+export const fileChunkBytes = 1 << 20;
+
+/**
  * Decodes UTF-8 chunks to text, holding back a multi-byte character split across chunks, and counts bytes in.
  *
  * @example
@@ -113,7 +121,7 @@ function encodePieces(pieces: ReadonlyArray<string | Uint8Array>, units: number,
   return bytes.subarray(0, written);
 }
 
-/** Batches output text into writes of ~64 KiB and waits for `drain` when the destination is full. */
+/** Batches output text into writes of about {@link fileChunkBytes} and waits for `drain` when the destination is full. */
 export class OutputSink {
   bytesOut = 0;
   private pieces: Array<string | Uint8Array> = [];
@@ -127,7 +135,7 @@ export class OutputSink {
 
   constructor(
     private readonly output: Writable,
-    private readonly batch = 64 * 1024,
+    private readonly batch = fileChunkBytes,
   ) {
     output.on('error', this.onError);
   }
