@@ -26,11 +26,22 @@ describe('TextIndex.digitRuns', () => {
     expect(runs('\u0130\u0131\u2030\u0139 8')).toEqual([5, 6]);
   });
 
-  it('finds runs at every place in the eight-unit groups the core reads at once', () => {
-    for (let at = 0; at < 20; at++) {
-      for (let length = 1; length < 20; length++) {
-        const text = `${'x'.repeat(at)}${'5'.repeat(length)}${'y'.repeat(20 - at)}`;
+  it('finds runs at every place in the sixteen- and eight-unit groups the core reads at once', () => {
+    for (let at = 0; at < 36; at++) {
+      for (let length = 1; length < 36; length++) {
+        const text = `${'x'.repeat(at)}${'5'.repeat(length)}${'y'.repeat(36 - at)}`;
         expect(runs(text), `${at}+${length}`).toEqual([at, at + length]);
+      }
+    }
+  });
+
+  it('takes no code unit beyond one byte for a digit in any lane, however it narrows', () => {
+    // Narrowed to bytes with saturation, 0x0130 becomes 0xff and 0x8030 (negative as a signed 16-bit unit) 0x00:
+    // neither may read as the digit its low byte is.
+    for (const lookalike of ['İ', 'Ĺ', '耰', 'Ｕ', 'Ȱ']) {
+      for (let at = 0; at < 40; at++) {
+        const text = `${'5'.repeat(at)}${lookalike}${'7'.repeat(40 - at)}`;
+        expect(runs(text), `${lookalike.charCodeAt(0).toString(16)} at ${at}`).toEqual(runsByRegex(text));
       }
     }
   });
