@@ -76,28 +76,30 @@ const maxIpv6: i32 = 45;
  * Writes the IPv6 addresses in the `length` code units at `text` to `out` as `[start, end)` pairs (the end past any
  * zone) and returns how many integers it wrote. Each is looked for in a token: a maximal run of hex digits, colons
  * and dots around a `:` followed by a hex digit or a `:`, with a `::` or six colons or more (most tokens with a colon
- * are times, `18:10:56.123`). Thirty-two code units at a time to find the colons, which most text has few of, and
+ * are times, `18:10:56.123`). Sixty-four code units at a time to find the colons, which most text has few of, and
  * sixteen at a time to read a token.
  */
 export function ipv6Addresses(text: usize, length: i32, out: usize): i32 {
-  const colonLanes = i16x8.splat(58);
   let count = 0;
   // Colons before this lie in a token already read.
   let from = 0;
-  for (let base = 0; base < length; base += 32) {
-    let colons: u32 = 0;
-    if (base + 32 <= length) {
+  for (let base = 0; base < length; base += 64) {
+    let colons: u64 = 0;
+    if (base + 64 <= length) {
       const at = text + (usize(base) << 1);
-      const low = i8x16.narrow_i16x8_s(i16x8.eq(v128.load(at), colonLanes), i16x8.eq(v128.load(at, 16), colonLanes));
-      const high = i8x16.narrow_i16x8_s(
-        i16x8.eq(v128.load(at, 32), colonLanes),
-        i16x8.eq(v128.load(at, 48), colonLanes),
-      );
-      if (!v128.any_true(v128.or(low, high))) continue;
-      colons = u32(i8x16.bitmask(low)) | (u32(i8x16.bitmask(high)) << 16);
+      const first = colonBytes(at);
+      const second = colonBytes(at + 32);
+      const third = colonBytes(at + 64);
+      const fourth = colonBytes(at + 96);
+      if (!v128.any_true(v128.or(v128.or(first, second), v128.or(third, fourth)))) continue;
+      colons =
+        u64(i8x16.bitmask(first)) |
+        (u64(i8x16.bitmask(second)) << 16) |
+        (u64(i8x16.bitmask(third)) << 32) |
+        (u64(i8x16.bitmask(fourth)) << 48);
     } else {
       for (let lane = 0; base + lane < length; lane++) {
-        if (load<u16>(text + (usize(base + lane) << 1)) === 58) colons |= 1 << u32(lane);
+        if (load<u16>(text + (usize(base + lane) << 1)) === 58) colons |= u64(1) << u64(lane);
       }
     }
     while (colons !== 0) {
@@ -113,24 +115,31 @@ export function ipv6Addresses(text: usize, length: i32, out: usize): i32 {
   return count;
 }
 
-/** The sixteen code units from `at` as bits: those that may be in a token (the low half) and the colons (the high). */
-function tokenLanes(text: usize, at: i32): u32 {
-  const units = text + (usize(at) << 1);
-  const low = v128.load(units);
-  const high = v128.load(units, 16);
-  const colonLanes = i16x8.splat(58);
-  const colons = i8x16.narrow_i16x8_s(i16x8.eq(low, colonLanes), i16x8.eq(high, colonLanes));
-  const inToken = i8x16.narrow_i16x8_s(mayBeInToken(low), mayBeInToken(high));
-  return u32(i8x16.bitmask(inToken)) | (u32(i8x16.bitmask(colons)) << 16);
+/**
+ * The sixteen code units at `units` as bytes: a unit past U+00FF narrows to 0xFF (or to 0 past U+7FFF), which is
+ * no hex digit, dot or colon.
+ */
+function bytesAt(units: usize): v128 {
+  return i8x16.narrow_i16x8_u(v128.load(units), v128.load(units, 16));
 }
 
-/** {@link tokenKind} other than 0, lane by lane. */
-function mayBeInToken(units: v128): v128 {
-  const digit = i16x8.le_u(i16x8.sub(units, i16x8.splat(48)), i16x8.splat(9));
+/** The colons among the sixteen code units at `units`, lane by lane. */
+function colonBytes(units: usize): v128 {
+  return i8x16.eq(bytesAt(units), i8x16.splat(58));
+}
+
+/**
+ * The sixteen code units from `at` as bits: those that may be in a token, {@link tokenKind} other than 0 (the low
+ * half), and the colons (the high).
+ */
+function tokenLanes(text: usize, at: i32): u32 {
+  const bytes = bytesAt(text + (usize(at) << 1));
+  const colons = i8x16.eq(bytes, i8x16.splat(58));
+  const digits = i8x16.le_u(i8x16.sub(bytes, i8x16.splat(48)), i8x16.splat(9));
   // Setting bit 0x20 folds A-F to a-f and takes nothing else into a-f.
-  const letter = i16x8.le_u(i16x8.sub(v128.or(units, i16x8.splat(0x20)), i16x8.splat(97)), i16x8.splat(5));
-  const dotOrColon = v128.or(i16x8.eq(units, i16x8.splat(46)), i16x8.eq(units, i16x8.splat(58)));
-  return v128.or(v128.or(digit, letter), dotOrColon);
+  const letters = i8x16.le_u(i8x16.sub(v128.or(bytes, i8x16.splat(0x20)), i8x16.splat(97)), i8x16.splat(5));
+  const inToken = v128.or(v128.or(digits, letters), v128.or(i8x16.eq(bytes, i8x16.splat(46)), colons));
+  return u32(i8x16.bitmask(inToken)) | (u32(i8x16.bitmask(colons)) << 16);
 }
 
 /** Where the token around the colon at `colon` starts. */
