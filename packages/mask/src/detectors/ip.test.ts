@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
 import { ipDetector } from './ip.js';
@@ -103,13 +104,23 @@ describe('IP_ADDRESS: IPv6', () => {
 });
 
 describe('IP_ADDRESS: the core passes', () => {
-  it('finds an address wherever it falls among the eight-unit blocks the colons are looked for in', () => {
+  it('finds an address wherever it falls among the blocks the colons are looked for in and tokens read in', () => {
     for (const address of ['fe80::1ff:fe23:4567:890a', '2001:db8::ff00:42:8329', '::ffff:192.0.2.1', '1.2.3.4']) {
-      for (let pad = 0; pad <= 17; pad++) {
-        const text = `${' '.repeat(pad)}${address}${' '.repeat(17 - pad)}`;
+      for (let pad = 0; pad <= 65; pad++) {
+        const text = `${' '.repeat(pad)}${address}${' '.repeat(65 - pad)}`;
         expect(ips(text)).toEqual([address]);
         expect(ips(text.trimEnd())).toEqual([address]);
       }
+    }
+  });
+
+  it('reads a token across blocks: its colons, a `::` split between two, and a long run before its first colon', () => {
+    for (let pad = 0; pad <= 33; pad++) {
+      const before = 'x'.repeat(pad);
+      expect(ips(`${before} 2001:db8:85a3:0:0:8a2e:370:7334 `)).toEqual(['2001:db8:85a3:0:0:8a2e:370:7334']);
+      expect(ips(`${before} 2001:db8::8a2e:370:7334 `)).toEqual(['2001:db8::8a2e:370:7334']);
+      expect(ips(`${before} 12:30:45 1:2:3:4:5:6 `)).toEqual([]);
+      expect(ips(`${before} ${'f'.repeat(40)}:2001:db8::1 `)).toEqual([]);
     }
   });
 
@@ -129,5 +140,37 @@ describe('IP_ADDRESS: the core passes', () => {
     expect(ips('1:2:3:4:5:6:7:8')).toEqual(['1:2:3:4:5:6:7:8']);
     expect(ips(':')).toEqual([]);
     expect(ips('a:')).toEqual([]);
+  });
+});
+
+describe('IP_ADDRESS: IPv6 read as node:net reads one', () => {
+  // Each has a digit and a group of three or more, so only the reading decides; an IPv4 after the last colon is
+  // found on its own when the whole is refused, so only findings with a colon are compared.
+  it.each([
+    '1234:2:3:4:5:6:7:8',
+    '1234:2:3:4:5:6:7',
+    '1234:2:3:4:5:6:7:8:9',
+    '1234:2:3:4:5:6:7::',
+    '1234::2:3:4:5:6:7',
+    '1234::2:3:4:5:6:7:8',
+    '::1234:2:3:4:5:6:7',
+    '12345::1',
+    '1234::1::2',
+    '1234:::1',
+    '::ffff:1.2.3.4',
+    '::ffff:01.2.3.4',
+    '::ffff:256.2.3.4',
+    '::ffff:1.2.3.a',
+    '1234:2:3:4:5:6:1.2.3.4',
+    '1234:2:3:4:5:6::1.2.3.4',
+    '1234:2:3:4:5::1.2.3.4',
+    '::1234:2:3:4:5:1.2.3.4',
+    '::1234:2:3:4:5:6:1.2.3.4',
+    'fe80::1234%eth0',
+    'fe80::1234%eth-0.1',
+    'fe80::1234%eth_0',
+  ])('%s', (address) => {
+    const found = ips(`peer ${address} closed`).filter((ip) => ip.includes(':'));
+    expect(found).toEqual(isIP(address) === 6 ? [address] : []);
   });
 });

@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
 import type { Span } from '../types.js';
-import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
+import { isAsciiLetter } from './characters.js';
 import { coreFunction } from './scan-core.js';
 import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
 
@@ -10,8 +9,8 @@ import { type IndexedDetector, indexedDetector, type TextIndex } from './text-in
  * - IPv4: a dotted quad, octets 0–255 without leading zeros (`01.2.3.4` is refused), not part of a longer dotted
  *   run of numbers (`1.2.3.4.5`, `10.0.0.1.2` are versions) and not right after a version cue: `v1.2.3.4`,
  *   `version 1.2.3.4`, `build: 1.2.3.4` are versions too.
- * - IPv6: full, compressed (`::`), with an embedded IPv4 and an optional zone (`fe80::1%eth0`), checked with
- *   `node:net`'s `isIP`. Found from each `:` followed by a hex digit. Refused: tokens glued to a word
+ * - IPv6: full, compressed (`::`), with an embedded IPv4 and an optional zone (`fe80::1%eth0`), read as `node:net`'s
+ *   `isIP` reads one. Found from each `:` followed by a hex digit. Refused: tokens glued to a word
  *   (`std::vector`, `d::`), MAC and EUI-64 shapes (all groups of two hex digits), hex-free or digit-free tokens
  *   (`::`, `dead::beef`), and short compressed forms without a group of three or more hex digits (`1::2`,
  *   `a[10::20]`, `::1`) — slices, scopes and loopback, not addresses worth masking.
@@ -72,84 +71,18 @@ function mayFollowCue(code: number): boolean {
   );
 }
 
-const maxIpv6 = 45;
-
 /**
- * Finds, in the core (`assembly/ip.ts`), the tokens of hex digits, colons and dots around each `:` followed by a hex
- * digit or a `:` that have a `::` or six colons or more: most tokens with a colon are times (`18:10:56.123`).
- * Returns how many integers it wrote to `out`: `[start, end)` of each.
+ * Finds the IPv6 addresses in the core (`assembly/ip.ts`): in each token of hex digits, colons and dots around a `:`
+ * followed by a hex digit or a `:` that has a `::` or six colons or more, the address that is left with the
+ * punctuation around it trimmed, with its zone, checked as `node:net`'s `isIP` checks one and against the shapes it
+ * lets through. Returns how many integers it wrote to `out`: `[start, end)` of each.
  */
-const ipv6Tokens = coreFunction<(text: number, length: number, out: number) => number>('ipv6Tokens');
+const ipv6Addresses = coreFunction<(text: number, length: number, out: number) => number>('ipv6Addresses');
 
-function findIpv6({ text, placed }: TextIndex, spans: Span[]): void {
-  const count = ipv6Tokens(placed.textAt, placed.length, placed.outAt);
-  const tokens = placed.out;
+function findIpv6({ placed }: TextIndex, spans: Span[]): void {
+  const count = ipv6Addresses(placed.textAt, placed.length, placed.outAt);
+  const found = placed.out;
   for (let i = 0; i < count; i += 2) {
-    const found = ipv6In(text, tokens[i]!, tokens[i + 1]!);
-    if (found !== undefined) spans.push(found);
+    spans.push({ type: 'IP_ADDRESS', start: found[i]!, end: found[i + 1]!, score: 0.85 });
   }
-}
-
-function ipv6In(text: string, tokenStart: number, tokenEnd: number): Span | undefined {
-  let start = tokenStart;
-  let end = tokenEnd;
-  // Punctuation around an address in prose: `at:fe80::1`, `fe80::1.`, `fe80::1:` — but never half of a `::`.
-  while (end > start && text.charCodeAt(end - 1) === 46) end--;
-  if (text.charCodeAt(end - 1) === 58 && text.charCodeAt(end - 2) !== 58) end--;
-  if (text.charCodeAt(start) === 58 && text.charCodeAt(start + 1) !== 58) start++;
-  if (end - start < 3 || end - start > maxIpv6) return undefined;
-  if (isWordChar(text.charCodeAt(start - 1))) return undefined;
-  // An optional zone: `%eth0`, `%25en0`.
-  let zoneEnd = end;
-  if (end === tokenEnd && text.charCodeAt(end) === 37) {
-    zoneEnd = end + 1;
-    while (zoneEnd - end <= 32 && isZoneChar(text.charCodeAt(zoneEnd))) zoneEnd++;
-    if (zoneEnd === end + 1 || zoneEnd - end > 32) return undefined;
-  }
-  if (isWordChar(text.charCodeAt(zoneEnd))) return undefined;
-  if (!looksLikeAnAddress(text, start, end)) return undefined;
-  if (isIP(text.slice(start, zoneEnd)) !== 6) return undefined;
-  return { type: 'IP_ADDRESS', start, end: zoneEnd, score: 0.85 };
-}
-
-/** The shape checks on `text[start, end)` (hex digits, colons and dots) that {@link isIP} does not make. */
-function looksLikeAnAddress(text: string, start: number, end: number): boolean {
-  let colons = 0;
-  let lastColon = -1;
-  let compressed = false;
-  let firstDot = -1;
-  let dots = 0;
-  let hasDigit = false;
-  let longGroup = false;
-  let allPairs = true;
-  let group = 0;
-  for (let i = start; i <= end; i++) {
-    const code = text.charCodeAt(i);
-    if (i === end || code === 58) {
-      if (group >= 3) longGroup = true;
-      if (group !== 2) allPairs = false;
-      if (i < end) {
-        if (i > start && text.charCodeAt(i - 1) === 58) compressed = true;
-        colons++;
-        lastColon = i;
-      }
-      group = 0;
-      continue;
-    }
-    if (code === 46) {
-      if (firstDot === -1) firstDot = i;
-      dots++;
-    } else if (isDigit(code)) {
-      hasDigit = true;
-    }
-    group++;
-  }
-  if (colons < 2 || !hasDigit || (!compressed && allPairs)) return false;
-  // Dots only as an embedded IPv4 at the end (`::ffff:192.0.2.1`), never in a time (`06:42:52.088`).
-  if (firstDot !== -1 && (firstDot < lastColon || dots !== 3)) return false;
-  return longGroup || (!compressed && colons === 7);
-}
-
-function isZoneChar(code: number): boolean {
-  return isDigit(code) || isAsciiLetter(code) || code === 95 || code === 46 || code === 45;
 }
