@@ -8,7 +8,7 @@ import {
 } from 'libphonenumber-js/max';
 import type { Span } from '../types.js';
 import { cardIssuer } from './card.js';
-import { isAsciiLetter, isDigit } from './characters.js';
+import { isDigit } from './characters.js';
 import { cueWindow, cueWindowStart } from './cues.js';
 import { coreFunction } from './scan-core.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector, type PlacedRuns } from './text-index.js';
@@ -49,17 +49,17 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
   const plans = numberingPlans(regions);
   return indexedDetector('PHONE', ['pii', 'contact'], (index, spans) => {
     const { text, digitRuns: runs } = index;
-    const chain: Chain = { text, runs, plans, verdicts: undefined };
+    const chain: Chain = { text, runs, plans, nationalVerdicts: new Map(), internationalVerdicts: new Map() };
     const found = candidates(index.placedRuns);
     for (let c = 0; c < found.length; c += 5) {
       const first = found[c]!;
       const last = found[c + 1]!;
-      const shapes = found[c + 4]!;
+      const bits = found[c + 4]!;
       // The whole chain as one number; failing that, its tail, then its head.
       const span =
-        phoneIn(chain, first, last, false, shapes & 15) ??
-        phoneIn(chain, found[c + 2]!, last, true, (shapes >> 4) & 15) ??
-        phoneIn(chain, first, found[c + 3]!, true, shapes >> 8);
+        phoneIn(chain, first, last, false, bits & 255) ??
+        phoneIn(chain, found[c + 2]!, last, true, (bits >> 8) & 255) ??
+        phoneIn(chain, first, found[c + 3]!, true, bits >> 16);
       if (span !== undefined) spans.push(span);
     }
   });
@@ -70,20 +70,26 @@ const phoneCandidates =
 
 /**
  * The chains of digit groups joined by phone punctuation (` - . / ( )`) that may hold a phone number by their shape,
- * five integers each: first and last run index, the first run of the tail and the last of the head, and the shape
- * bits of the whole, the tail and the head (see `assembly/phone.ts`). The core walks every run and checks every
- * shape (most runs, in ids, hashes and timestamps, end their chain at once; most chains are dates or glued to more
- * text) so that this side sees only the few candidates.
+ * five integers each: first and last run index, the first run of the tail and the last of the head, and the bits of
+ * the whole, the tail and the head (see `assembly/phone.ts`). The core walks every run and checks every shape, digit
+ * count and cue (most runs, in ids, hashes and timestamps, end their chain at once; most chains are dates or glued to
+ * more text; most bare runs have no cue) so that this side sees only the few candidates.
  */
 function candidates({ placed, runsAt, runCount }: PlacedRuns): Int32Array {
   const { textAt, length, outAt, out } = placed;
   return out.slice(0, phoneCandidates(textAt, length, runsAt, runCount, outAt));
 }
 
-/** Shape bits of a candidate, as the core writes them. */
+/** Bits of a candidate, as the core writes them. */
 const fits = 1;
 const opened = 2;
 const afterPlus = 4;
+/** Dialled from abroad: after `+` or `00`. */
+const international = 8;
+/** A phone cue is in the same sentence before it. */
+const cued = 16;
+/** The core could not tell whether a cue is (the text before it is not ASCII): `hasPhoneCue` reads it. */
+const cueUnread = 32;
 
 /** What libphonenumber made of a candidate. */
 export interface Verdict {
@@ -92,9 +98,9 @@ export interface Verdict {
   trunkOmitted?: boolean;
   /** The number, when valid. */
   readonly number?: PhoneNumber;
-  /** How the number is written, as group lengths (`3 4 4`, `44 20 4 4`): worked out when first asked for. */
-  nationalGroups?: string;
-  internationalGroups?: string;
+  /** How the number is written, as group lengths (`3 4 4`, `2 2 4 4`): worked out when first asked for. */
+  nationalGroups?: readonly number[];
+  internationalGroups?: readonly number[];
 }
 
 /** One scan's text, its digit runs, the regions read, and what libphonenumber said of each number so far. */
@@ -102,64 +108,59 @@ interface Chain {
   text: string;
   runs: DigitRuns;
   plans: readonly Plan[];
-  /** A memo for this text only (numbers are personal data: none outlives the scan); repeats are validated once. */
-  verdicts: Map<string, Verdict> | undefined;
+  /**
+   * Memos for this text only (numbers are personal data: none outlives the scan), of national and of international
+   * numbers by their digits: repeats are validated once.
+   */
+  nationalVerdicts: Map<string, Verdict>;
+  internationalVerdicts: Map<string, Verdict>;
 }
 
 function classify(chain: Chain, digits: string, international: boolean): Verdict {
-  chain.verdicts ??= new Map();
-  const key = `${international ? '+' : ''}${digits}`;
-  let verdict = chain.verdicts.get(key);
+  const verdicts = international ? chain.internationalVerdicts : chain.nationalVerdicts;
+  let verdict = verdicts.get(digits);
   if (verdict === undefined) {
     verdict = international ? internationalVerdict(digits) : nationalVerdict(digits, chain.plans);
-    chain.verdicts.set(key, verdict);
+    verdicts.set(digits, verdict);
   }
   return verdict;
 }
 
 /**
- * The groups `a..b` of a chain as a phone number, if they are one; `part` when they are not the whole chain, `shape`
- * its bits from the core (0 when its shape rules it out).
+ * The groups `a..b` of a chain as a phone number, if they are one; `part` when they are not the whole chain, `bits`
+ * its bits from the core (0 when it is ruled out: by its shape or digit count, after the rest of an IBAN, and when a
+ * bare run, after no cue or after a reference word).
  */
-function phoneIn(chain: Chain, a: number, b: number, part: boolean, shape: number): Span | undefined {
-  if ((shape & fits) === 0) return undefined;
+function phoneIn(chain: Chain, a: number, b: number, part: boolean, bits: number): Span | undefined {
+  if ((bits & fits) === 0) return undefined;
   const { text, runs } = chain;
-  const plus = (shape & afterPlus) !== 0;
-  const start = runs[a]! - (shape & opened ? 1 : 0) - (plus ? 1 : 0);
+  const plus = (bits & afterPlus) !== 0;
+  const start = runs[a]! - (bits & opened ? 1 : 0) - (plus ? 1 : 0);
   const end = runs[b + 1]!;
-  const formatted = shape !== fits || a !== b;
-  // A bare run (a timestamp, an order number) is the common case in logs: settle it before building anything.
-  if (!formatted && !hasPhoneCue(text, runs, a, start)) return undefined;
+  const formatted = (bits & (opened | afterPlus)) !== 0 || a !== b;
+  const cueRead = (bits & cueUnread) === 0;
+  if (!formatted && !cueRead && !hasPhoneCue(text, runs, a, start)) return undefined;
 
-  // The digits are counted before any string is built: nearly half the candidates left have too few or too many.
-  let count = 0;
-  for (let j = a; j <= b; j += 2) {
-    if (!(plus && j > a && isTrunkInBrackets(text, runs, j))) count += runs[j + 1]! - runs[j]!;
+  let digits = text.slice(runs[a]!, runs[a + 1]!);
+  for (let j = a + 2; j <= b; j += 2) {
+    if (!(plus && isTrunkInBrackets(text, runs, j))) digits += text.slice(runs[j]!, runs[j + 1]!);
   }
   // `00 44 …` is how Europe dials `+44 …`.
-  const international = plus || (text.charCodeAt(runs[a]!) === 48 && secondDigit(text, runs, a, b) === 48);
-  const significantCount = plus || !international ? count : count - 2;
-  if (international ? significantCount < 8 || significantCount > 15 : count < 7 || count > 13) return undefined;
-  let digits = '';
-  for (let j = a; j <= b; j += 2) {
-    if (!(plus && j > a && isTrunkInBrackets(text, runs, j))) digits += text.slice(runs[j]!, runs[j + 1]!);
-  }
-  const significant = plus || !international ? digits : digits.slice(2);
+  const dialledAbroad = (bits & international) !== 0;
+  const significant = plus || !dialledAbroad ? digits : digits.slice(2);
   if (digits.length >= 13 && cardIssuer(digits) !== undefined && luhn(digits)) return undefined;
-  if (ibanTailBefore(text, start)) return undefined;
 
-  if (!formatted && idWordBefore.test(text.slice(Math.max(0, start - 24), start))) return undefined;
-  const verdict = classify(chain, significant, international);
+  const verdict = classify(chain, significant, dialledAbroad);
   // Part of a longer chain, or a number read without its trunk 0, must also be grouped the way the number is
   // written (`020 7946 0958`, `98765 43210`): otherwise any ten digits inside a parcel number would do.
   if ((part || (verdict.trunkOmitted && a !== b)) && !groupedAsWritten(runs, a, b, plus, verdict)) {
     return undefined;
   }
   if (verdict.kind === 'no') return undefined;
-  // A bare run got here on its cue; a formatted number looks for one now.
-  const cued = !formatted || hasPhoneCue(text, runs, a, start);
-  if (verdict.kind === 'possible' && !(formatted && cued)) return undefined;
-  const score = verdict.kind === 'possible' ? 0.7 : !formatted ? 0.8 : cued ? 0.9 : 0.85;
+  // A bare run got here on its cue.
+  const afterCue = !formatted || (cueRead ? (bits & cued) !== 0 : hasPhoneCue(text, runs, a, start));
+  if (verdict.kind === 'possible' && !(formatted && afterCue)) return undefined;
+  const score = verdict.kind === 'possible' ? 0.7 : !formatted ? 0.8 : afterCue ? 0.9 : 0.85;
   return { type: 'PHONE', start, end, score };
 }
 
@@ -169,22 +170,6 @@ function isTrunkInBrackets(text: string, runs: DigitRuns, j: number): boolean {
   return (
     runs[j + 1]! - groupStart === 1 && text.charCodeAt(groupStart) === 48 && text.charCodeAt(groupStart + 1) === 41
   );
-}
-
-/** The code of the second digit of groups `a..b` (NaN when there is none). */
-function secondDigit(text: string, runs: DigitRuns, a: number, b: number): number {
-  return text.charCodeAt(runs[a + 1]! - runs[a]! > 1 ? runs[a]! + 1 : a < b ? runs[a + 2]! : -1);
-}
-
-/** `NL97 RABO ` before the digits: the rest of an IBAN in print form (one that failed its checksum). */
-const ibanShapedBefore = /(?:^|[^A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4}){1,7} $/;
-
-/** `ibanShapedBefore` ends at `start`. */
-function ibanTailBefore(text: string, start: number): boolean {
-  // The pattern ends in a capital or digit and a space: most numbers are ruled out without building a string.
-  const last = text.charCodeAt(start - 2);
-  if (text.charCodeAt(start - 1) !== 32 || !(isDigit(last) || (last >= 65 && last <= 90))) return false;
-  return ibanShapedBefore.test(text.slice(Math.max(0, start - 40), start));
 }
 
 /** The phone cues written in ASCII (lower case); `téléphone` too is one. */
@@ -212,45 +197,10 @@ const phoneCue = new RegExp(
   'iu',
 );
 
-/** `asciiPhoneCues` by length. */
-const asciiPhoneCuesByLength = Array.from(
-  { length: Math.max(...asciiPhoneCues.map((cue) => cue.length)) + 1 },
-  (_, length) => asciiPhoneCues.filter((cue) => cue.length === length),
-);
-
-/**
- * `phoneCue.test(text.slice(from, to))`, read by hand while the text is ASCII (nearly always), where a cue is a whole
- * word of ASCII letters and digits: no string is built and no regex run for the thousands of numbers with no cue.
- */
+/** `phoneCue` matches in `text[from, to)`. */
 function hasPhoneCueIn(text: string, from: number, to: number): boolean {
-  let wordStart = from;
-  for (let i = from; i < to; i++) {
-    const code = text.charCodeAt(i);
-    // Other letters (and `é`, or `ſ` that folds to `s`) are left to the regex.
-    if (code >= 0x80) return phoneCue.test(text.slice(from, to));
-    if (isAsciiLetter(code) || isDigit(code)) continue;
-    if (isAsciiPhoneCue(text, wordStart, i)) return true;
-    wordStart = i + 1;
-  }
-  return isAsciiPhoneCue(text, wordStart, to);
+  return phoneCue.test(text.slice(from, to));
 }
-
-/** The ASCII word `text[start, end)` is one of `asciiPhoneCues`, in any case. */
-function isAsciiPhoneCue(text: string, start: number, end: number): boolean {
-  const cues = asciiPhoneCuesByLength[end - start];
-  if (cues === undefined) return false;
-  for (const cue of cues) {
-    let i = 0;
-    // Bit 0x20 folds ASCII letters to lower case and leaves digits as they are.
-    while (i < cue.length && (text.charCodeAt(start + i) | 0x20) === cue.charCodeAt(i)) i++;
-    if (i === cue.length) return true;
-  }
-  return false;
-}
-
-/** A bare run right after one of these is a reference, whatever cue came before: "Contact: Ann. Order PO 4545518601". */
-const idWordBefore =
-  /(?:^|[^a-z])(?:po|order|invoice|inv|ref|reference|ticket|case|account|acct|id|tracking|batch|sku)[\s:#.-]*$/i;
 
 const sentenceEnds = /[.!?;]\s|\n/g;
 
@@ -259,7 +209,8 @@ const abbreviatedCue = /(?:^|[^a-z])(?:tel|t[ée]l|ph|mob|fax|no)$/i;
 /**
  * A phone cue in the same sentence: "the mobile app. Order PO 4570372294" has none, "Tel. 02079460958" has one.
  * Like `hasCueBefore`, the cue is looked for within `cueWindow` characters and after the last digit before `start`,
- * where the number's first digits are digit run `k`.
+ * where the number's first digits are digit run `k`. The core reads the same (`cued`) unless it meets letters beyond
+ * ASCII before a cue, which this reads with Unicode's (`cueUnread`).
  */
 function hasPhoneCue(text: string, runs: DigitRuns, k: number, start: number): boolean {
   // The last digit before `start` ends the run before: read from the runs, not looked for in the text.
@@ -304,16 +255,28 @@ function groupedAsWritten(runs: DigitRuns, a: number, b: number, plus: boolean, 
     if (plus) verdict.internationalGroups = written;
     else verdict.nationalGroups = written;
   }
-  const expected = written.split(' ').map(Number);
-  if (expected.length !== (b - a) / 2 + 1) return false;
+  if (written.length !== (b - a) / 2 + 1) return false;
   // The first group may carry a trunk prefix the formatter adds or drops (`98765` / `098765`).
-  if (Math.abs(expected[0]! - (runs[a + 1]! - runs[a]!)) > 1) return false;
-  return expected.every((length, i) => i === 0 || length === runs[a + 2 * i + 1]! - runs[a + 2 * i]!);
+  if (Math.abs(written[0]! - (runs[a + 1]! - runs[a]!)) > 1) return false;
+  for (let i = 1; i < written.length; i++) {
+    if (written[i] !== runs[a + 2 * i + 1]! - runs[a + 2 * i]!) return false;
+  }
+  return true;
 }
 
-/** `(020) 7946-0958` → `3 4 4`. */
-function groupLengths(formatted: string): string {
-  return (formatted.match(/[0-9]+/g) ?? []).map((group) => group.length).join(' ');
+/** `(020) 7946-0958` → `[3, 4, 4]`. */
+function groupLengths(formatted: string): number[] {
+  const lengths: number[] = [];
+  let length = 0;
+  for (let i = 0; i < formatted.length; i++) {
+    if (isDigit(formatted.charCodeAt(i))) length++;
+    else if (length > 0) {
+      lengths.push(length);
+      length = 0;
+    }
+  }
+  if (length > 0) lengths.push(length);
+  return lengths;
 }
 
 interface Plan {
@@ -463,8 +426,8 @@ export function internationalVerdict(digits: string): Verdict {
 class ValidVerdict implements Verdict {
   readonly kind = 'valid';
   trunkOmitted?: boolean;
-  nationalGroups?: string;
-  internationalGroups?: string;
+  nationalGroups?: readonly number[];
+  internationalGroups?: readonly number[];
   readonly #callingCode: string;
   readonly #national: string;
   readonly #region: CountryCode | undefined;
@@ -485,7 +448,7 @@ class ValidVerdict implements Verdict {
     return this.#number;
   }
 
-  writtenGroups(international: boolean): string {
+  writtenGroups(international: boolean): number[] {
     return writtenGroups(this.#callingCode, this.#national, this.#region, international);
   }
 }
@@ -675,7 +638,7 @@ function formatsOf(plan: string): readonly CompiledFormat[] {
 
 /**
  * How libphonenumber's `formatNational()` or `formatInternational()` groups the digits of a number, as group lengths
- * (`(020) 7946 0958` → `3 4 4`, `+44 20 7946 0958` → `2 2 4 4`), from formats compiled once: the first format whose
+ * (`(020) 7946 0958` → `[3, 4, 4]`, `+44 20 7946 0958` → `[2, 2, 4, 4]`), from formats compiled once: the first format whose
  * leading digits and pattern fit the national number. `region` as the number's `country` (unset: the calling code's
  * main region). The tests check it agrees with libphonenumber's formatter.
  */
@@ -684,7 +647,7 @@ export function writtenGroups(
   national: string,
   region: CountryCode | undefined,
   international: boolean,
-): string {
+): number[] {
   const format = formatsOf(region ?? callingCode).find(
     ({ leadingDigits, entire }) =>
       (leadingDigits === undefined || leadingDigits.test(national)) && entire.test(national),
@@ -694,6 +657,6 @@ export function writtenGroups(
       ? national
       : national.replace(format.pattern, international ? format.international : format.national),
   );
-  if (!international) return groups;
-  return groups === '' ? `${callingCode.length}` : `${callingCode.length} ${groups}`;
+  if (international) groups.unshift(callingCode.length);
+  return groups;
 }
