@@ -287,6 +287,63 @@ function emitValue(out: usize, count: i32, value: i32, cue: i32): void {
   emit(out, count, (value << 2) | cue);
 }
 
+/** Writes the values run `k` starts (see {@link cueValues}) from `out + count` and returns the new count. */
+function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, out: usize, count: i32): i32 {
+  const start = run(runs, k);
+  const runBefore = k > 0 ? run(runs, k - 1) : 0;
+  const end = run(runs, k + 1);
+  const digits = end - start;
+  // Each kind's window: `window` back, wider for values that may start before their first digits, and never
+  // before the end of the run before.
+  const ssnFrom = max(start - window, runBefore);
+  // The number starts at most two letters before its digits.
+  const idFrom = max(start - window - 2, runBefore);
+  // `Jan 31, 1990` starts at its month name, at most twelve characters (`September. `) before the day.
+  const birthFrom = max(start - window - 12, runBefore);
+  // Half the runs follow the one before by one character (`2024-01-31`, `10.0.0.1`), which is never a cue letter:
+  // each is checked with a neighbour that would be a digit. Only a formatted SSN counts without one.
+  if (start - birthFrom < 2) {
+    if (digits === 3 && isFormattedSsn(text, length, runs, runCount, k)) emitValue(out, count++, k, ssnCue);
+    return count;
+  }
+  // What run `k` may start, told without the cue letters.
+  const bareSsn = digits === 9 && ssnStandsAlone(text, length, start, end, 0xffffffff);
+  const formattedSsn = digits === 3 && isFormattedSsn(text, length, runs, runCount, k);
+  const passport = digits === 8 || digits === 9;
+  // A single run must hold 5–13 digits to be any of the licence shapes, or be split by `-` or a space.
+  let license = digits >= 5 && digits <= 13;
+  if (!license && k + 2 < runCount && run(runs, k + 2) === end + 1) {
+    const next = unitAt(text, length, end);
+    license = next === 45 || next === 32;
+  }
+  const birth = mayStartDate(text, length, runs, runCount, k);
+  if (!(bareSsn || formattedSsn || passport || license || birth)) return count;
+
+  findCueLetters(text, length, birthFrom, start);
+  if (formattedSsn) emitValue(out, count++, lastSsnLetter >= ssnFrom ? k + 1 : k, ssnCue);
+  else if (bareSsn && lastSsnLetter >= ssnFrom) emitValue(out, count++, k, ssnCue);
+  if (
+    passport &&
+    lastPassportLetter >= idFrom &&
+    readIdNumber(text, length, runs, runCount, k, false) &&
+    ((idLetters === 0 && idDigits === 9) || (idLetters === 1 && idDigits === 8))
+  ) {
+    emitValue(out, count++, idStart, passportCue);
+    emit(out, count++, idEnd);
+  }
+  if (
+    license &&
+    lastLicenseLetter >= idFrom &&
+    readIdNumber(text, length, runs, runCount, k, true) &&
+    isLicenseShaped(idLetters, idDigits, idGroups)
+  ) {
+    emitValue(out, count++, idStart, licenseCue);
+    emit(out, count++, idEnd);
+  }
+  if (birth && lastBirthLetter >= birthFrom) emitValue(out, count++, k, birthCue);
+  return count;
+}
+
 /**
  * The cue-word detectors' values, from one walk over the runs: each value's first integer is `value << 2 | cue`
  * (`ssnCue`, `passportCue`, `licenseCue` or `birthCue`); the host sorts them out by that tag. Returns how many
@@ -308,61 +365,47 @@ function emitValue(out: usize, count: i32, value: i32, cue: i32): void {
  */
 export function cueValues(text: usize, length: i32, runs: usize, runCount: i32, out: usize): i32 {
   let count = 0;
-  let previousEnd = 0;
-  for (let k = 0; k < runCount; k += 2) {
-    const start = run(runs, k);
-    const end = run(runs, k + 1);
-    const runBefore = previousEnd;
-    previousEnd = end;
-    const digits = end - start;
-    // Each kind's window: `window` back, wider for values that may start before their first digits, and never
-    // before the end of the run before.
-    const ssnFrom = max(start - window, runBefore);
-    // The number starts at most two letters before its digits.
-    const idFrom = max(start - window - 2, runBefore);
-    // `Jan 31, 1990` starts at its month name, at most twelve characters (`September. `) before the day.
-    const birthFrom = max(start - window - 12, runBefore);
-    // Half the runs follow the one before by one character (`2024-01-31`, `10.0.0.1`), which is never a cue letter:
-    // each is checked with a neighbour that would be a digit. Only a formatted SSN counts without one.
-    if (start - birthFrom < 2) {
-      if (digits === 3 && isFormattedSsn(text, length, runs, runCount, k)) emitValue(out, count++, k, ssnCue);
-      continue;
+  let k = 0;
+  // Four runs at a time where the two after them are in `runs` too: the runs that may start a value of some kind,
+  // told from the runs alone (a superset of what `valuesAt` keeps), are a quarter of them.
+  let ends = i32x4.splat(0);
+  for (; k + 12 <= runCount; k += 8) {
+    const at = runs + (usize(k) << 2);
+    const first = v128.load(at);
+    const second = v128.load(at + 16);
+    const after = v128.load(at + 32);
+    const starts = v128.shuffle<i32>(first, second, 0, 2, 4, 6);
+    const endsThen = v128.shuffle<i32>(first, second, 1, 3, 5, 7);
+    const endsBefore = v128.shuffle<i32>(ends, endsThen, 3, 4, 5, 6);
+    ends = endsThen;
+    const nextStarts = v128.shuffle<i32>(starts, after, 1, 2, 3, 4);
+    const nextEnds = v128.shuffle<i32>(ends, after, 1, 2, 3, 5);
+    const thirdStarts = v128.shuffle<i32>(starts, after, 2, 3, 4, 6);
+    const thirdEnds = v128.shuffle<i32>(ends, after, 2, 3, 5, 7);
+    const digits = i32x4.sub(ends, starts);
+    const nextDigits = i32x4.sub(nextEnds, nextStarts);
+    const thirdDigits = i32x4.sub(thirdEnds, thirdStarts);
+    const chained = i32x4.eq(nextStarts, i32x4.add(ends, i32x4.splat(1)));
+    const four = i32x4.splat(4);
+    // `AAA-GG-SSSS`, which counts without a cue.
+    const formattedSsn = v128.and(
+      v128.and(v128.and(i32x4.eq(digits, i32x4.splat(3)), chained), i32x4.eq(nextDigits, i32x4.splat(2))),
+      v128.and(i32x4.eq(thirdDigits, four), i32x4.eq(thirdStarts, i32x4.add(nextEnds, i32x4.splat(1)))),
+    );
+    // 5–13 digits, a split number (every value of three or four digits is one) or a day before a year; and a window
+    // of two characters or more.
+    const shaped = v128.or(
+      v128.or(i32x4.le_u(i32x4.sub(digits, i32x4.splat(5)), i32x4.splat(8)), chained),
+      v128.and(i32x4.le_s(digits, i32x4.splat(2)), v128.or(i32x4.eq(nextDigits, four), i32x4.eq(thirdDigits, four))),
+    );
+    const cueRoom = i32x4.ge_s(i32x4.sub(starts, endsBefore), i32x4.splat(2));
+    let lanes = u32(i32x4.bitmask(v128.or(formattedSsn, v128.and(cueRoom, shaped))));
+    while (lanes !== 0) {
+      const lane = i32(ctz(lanes));
+      lanes &= lanes - 1;
+      count = valuesAt(text, length, runs, runCount, k + (lane << 1), out, count);
     }
-    // What run `k` may start, told without the cue letters.
-    const bareSsn = digits === 9 && ssnStandsAlone(text, length, start, end, 0xffffffff);
-    const formattedSsn = digits === 3 && isFormattedSsn(text, length, runs, runCount, k);
-    const passport = digits === 8 || digits === 9;
-    // A single run must hold 5–13 digits to be any of the licence shapes, or be split by `-` or a space.
-    let license = digits >= 5 && digits <= 13;
-    if (!license && k + 2 < runCount && run(runs, k + 2) === end + 1) {
-      const next = unitAt(text, length, end);
-      license = next === 45 || next === 32;
-    }
-    const birth = mayStartDate(text, length, runs, runCount, k);
-    if (!(bareSsn || formattedSsn || passport || license || birth)) continue;
-
-    findCueLetters(text, length, birthFrom, start);
-    if (formattedSsn) emitValue(out, count++, lastSsnLetter >= ssnFrom ? k + 1 : k, ssnCue);
-    else if (bareSsn && lastSsnLetter >= ssnFrom) emitValue(out, count++, k, ssnCue);
-    if (
-      passport &&
-      lastPassportLetter >= idFrom &&
-      readIdNumber(text, length, runs, runCount, k, false) &&
-      ((idLetters === 0 && idDigits === 9) || (idLetters === 1 && idDigits === 8))
-    ) {
-      emitValue(out, count++, idStart, passportCue);
-      emit(out, count++, idEnd);
-    }
-    if (
-      license &&
-      lastLicenseLetter >= idFrom &&
-      readIdNumber(text, length, runs, runCount, k, true) &&
-      isLicenseShaped(idLetters, idDigits, idGroups)
-    ) {
-      emitValue(out, count++, idStart, licenseCue);
-      emit(out, count++, idEnd);
-    }
-    if (birth && lastBirthLetter >= birthFrom) emitValue(out, count++, k, birthCue);
   }
+  for (; k < runCount; k += 2) count = valuesAt(text, length, runs, runCount, k, out, count);
   return count;
 }
