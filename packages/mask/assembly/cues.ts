@@ -83,11 +83,11 @@ let lastPassportLetter = -1;
 let lastLicenseLetter = -1;
 let lastBirthLetter = -1;
 
-function noteCueLetters(text: usize, length: i32, i: i32): void {
-  if (isSsnCueLetter(text, length, i)) lastSsnLetter = i;
-  if (isPassportCueLetter(text, length, i)) lastPassportLetter = i;
-  if (isLicenseCueLetter(text, length, i)) lastLicenseLetter = i;
-  if (isBirthCueLetter(text, length, i)) lastBirthLetter = i;
+function noteCueLetters(text: usize, length: i32, i: i32, cues: i32): void {
+  if (cues & (1 << ssnCue) && isSsnCueLetter(text, length, i)) lastSsnLetter = i;
+  if (cues & (1 << passportCue) && isPassportCueLetter(text, length, i)) lastPassportLetter = i;
+  if (cues & (1 << licenseCue) && isLicenseCueLetter(text, length, i)) lastLicenseLetter = i;
+  if (cues & (1 << birthCue) && isBirthCueLetter(text, length, i)) lastBirthLetter = i;
 }
 
 /** The last of the set lanes of `lanes` (the eight units from `i`), if any, else `last`. */
@@ -96,16 +96,16 @@ function lastLane(lanes: u32, i: i32, last: i32): i32 {
 }
 
 /**
- * Finds the last cue letter of each kind in `[from, to)`, all four from the same loads. Windows of a walk never
- * overlap (each lies between two runs), so every character is read once.
+ * Finds the last cue letter in `[from, to)` of each kind in `cues` (bit `1 << ssnCue` and the others), all from the
+ * same loads. Windows of a walk never overlap (each lies between two runs), so every character is read once.
  */
-function findCueLetters(text: usize, length: i32, from: i32, to: i32): void {
+function findCueLetters(text: usize, length: i32, from: i32, to: i32, cues: i32): void {
   lastSsnLetter = -1;
   lastPassportLetter = -1;
   lastLicenseLetter = -1;
   lastBirthLetter = -1;
   let i = from;
-  for (; i < to && i < 2; i++) noteCueLetters(text, length, i);
+  for (; i < to && i < 2; i++) noteCueLetters(text, length, i, cues);
   // Eight at a time where the two units either side of each lane lie in the text.
   for (; i < to && i + 10 <= length; i += 8) {
     const at = text + (usize(i) << 1);
@@ -113,22 +113,35 @@ function findCueLetters(text: usize, length: i32, from: i32, to: i32): void {
     const letter = v128.or(v128.load(at), fold);
     const inWindow = to - i < 8 ? (u32(1) << u32(to - i)) - 1 : 0xff;
     // Most windows hold none of the cue letters at all: no need to read their neighbours.
-    const someCueLetter = v128.or(
-      v128.or(v128.or(unitsIs(letter, 115), unitsIs(letter, 112)), v128.or(unitsIs(letter, 108), unitsIs(letter, 98))),
-      v128.or(unitsIs(letter, 110), unitsIs(letter, 0xe9)),
-    );
+    let someCueLetter = i16x8.splat(0);
+    if (cues & (1 << ssnCue)) someCueLetter = unitsIs(letter, 115);
+    if (cues & (1 << passportCue)) someCueLetter = v128.or(someCueLetter, unitsIs(letter, 112));
+    if (cues & (1 << licenseCue)) someCueLetter = v128.or(someCueLetter, unitsIs(letter, 108));
+    if (cues & (1 << birthCue)) {
+      const birthLetter = v128.or(v128.or(unitsIs(letter, 98), unitsIs(letter, 110)), unitsIs(letter, 0xe9));
+      someCueLetter = v128.or(someCueLetter, birthLetter);
+    }
     if ((u32(i16x8.bitmask(someCueLetter)) & inWindow) === 0) continue;
     const twoBefore = v128.or(v128.load(at - 4), fold);
     const before = v128.or(v128.load(at - 2), fold);
     const next = v128.or(v128.load(at + 2), fold);
     const nextButOne = v128.or(v128.load(at + 4), fold);
-    lastSsnLetter = lastLane(ssnLanes(letter, next, nextButOne) & inWindow, i, lastSsnLetter);
-    lastPassportLetter = lastLane(passportLanes(letter, next, nextButOne) & inWindow, i, lastPassportLetter);
-    const license = licenseLanes(twoBefore, before, letter, next, nextButOne) & inWindow;
-    lastLicenseLetter = lastLane(license, i, lastLicenseLetter);
-    lastBirthLetter = lastLane(birthLanes(twoBefore, before, letter, next, nextButOne) & inWindow, i, lastBirthLetter);
+    if (cues & (1 << ssnCue)) {
+      lastSsnLetter = lastLane(ssnLanes(letter, next, nextButOne) & inWindow, i, lastSsnLetter);
+    }
+    if (cues & (1 << passportCue)) {
+      lastPassportLetter = lastLane(passportLanes(letter, next, nextButOne) & inWindow, i, lastPassportLetter);
+    }
+    if (cues & (1 << licenseCue)) {
+      const lanes = licenseLanes(twoBefore, before, letter, next, nextButOne) & inWindow;
+      lastLicenseLetter = lastLane(lanes, i, lastLicenseLetter);
+    }
+    if (cues & (1 << birthCue)) {
+      const lanes = birthLanes(twoBefore, before, letter, next, nextButOne) & inWindow;
+      lastBirthLetter = lastLane(lanes, i, lastBirthLetter);
+    }
   }
-  for (; i < to; i++) noteCueLetters(text, length, i);
+  for (; i < to; i++) noteCueLetters(text, length, i, cues);
 }
 
 function unitsIs(units: v128, code: i32): v128 {
@@ -318,8 +331,12 @@ function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, 
   }
   const birth = mayStartDate(text, length, runs, runCount, k);
   if (!(bareSsn || formattedSsn || passport || license || birth)) return count;
-
-  findCueLetters(text, length, birthFrom, start);
+  const cues =
+    (i32(bareSsn || formattedSsn) << ssnCue) |
+    (i32(passport) << passportCue) |
+    (i32(license) << licenseCue) |
+    (i32(birth) << birthCue);
+  findCueLetters(text, length, birthFrom, start, cues);
   if (formattedSsn) emitValue(out, count++, lastSsnLetter >= ssnFrom ? k + 1 : k, ssnCue);
   else if (bareSsn && lastSsnLetter >= ssnFrom) emitValue(out, count++, k, ssnCue);
   if (
