@@ -90,7 +90,7 @@ function noteCueLetters(text: usize, length: i32, i: i32, cues: i32): void {
   if (cues & (1 << birthCue) && isBirthCueLetter(text, length, i)) lastBirthLetter = i;
 }
 
-/** The last of the set lanes of `lanes` (the eight units from `i`), if any, else `last`. */
+/** The last of the set lanes of `lanes` (the sixteen units from `i`), if any, else `last`. */
 function lastLane(lanes: u32, i: i32, last: i32): i32 {
   return lanes !== 0 ? i + 31 - i32(clz(lanes)) : last;
 }
@@ -106,14 +106,13 @@ function findCueLetters(text: usize, length: i32, from: i32, to: i32, cues: i32)
   lastBirthLetter = -1;
   let i = from;
   for (; i < to && i < 2; i++) noteCueLetters(text, length, i, cues);
-  // Eight at a time where the two units either side of each lane lie in the text.
-  for (; i < to && i + 10 <= length; i += 8) {
+  // Sixteen at a time where the two units either side of each lane lie in the text.
+  for (; i < to && i + 18 <= length; i += 16) {
     const at = text + (usize(i) << 1);
-    const fold = i16x8.splat(0x20);
-    const letter = v128.or(v128.load(at), fold);
-    const inWindow = to - i < 8 ? (u32(1) << u32(to - i)) - 1 : 0xff;
+    const letter = foldedBytes(at);
+    const inWindow = to - i < 16 ? (u32(1) << u32(to - i)) - 1 : 0xffff;
     // Most windows hold none of the cue letters at all: no need to read their neighbours.
-    let someCueLetter = i16x8.splat(0);
+    let someCueLetter = i8x16.splat(0);
     if (cues & (1 << ssnCue)) someCueLetter = unitsIs(letter, 115);
     if (cues & (1 << passportCue)) someCueLetter = v128.or(someCueLetter, unitsIs(letter, 112));
     if (cues & (1 << licenseCue)) someCueLetter = v128.or(someCueLetter, unitsIs(letter, 108));
@@ -121,11 +120,11 @@ function findCueLetters(text: usize, length: i32, from: i32, to: i32, cues: i32)
       const birthLetter = v128.or(v128.or(unitsIs(letter, 98), unitsIs(letter, 110)), unitsIs(letter, 0xe9));
       someCueLetter = v128.or(someCueLetter, birthLetter);
     }
-    if ((u32(i16x8.bitmask(someCueLetter)) & inWindow) === 0) continue;
-    const twoBefore = v128.or(v128.load(at - 4), fold);
-    const before = v128.or(v128.load(at - 2), fold);
-    const next = v128.or(v128.load(at + 2), fold);
-    const nextButOne = v128.or(v128.load(at + 4), fold);
+    if ((u32(i8x16.bitmask(someCueLetter)) & inWindow) === 0) continue;
+    const twoBefore = foldedBytes(at - 4);
+    const before = foldedBytes(at - 2);
+    const next = foldedBytes(at + 2);
+    const nextButOne = foldedBytes(at + 4);
     if (cues & (1 << ssnCue)) {
       lastSsnLetter = lastLane(ssnLanes(letter, next, nextButOne) & inWindow, i, lastSsnLetter);
     }
@@ -144,12 +143,21 @@ function findCueLetters(text: usize, length: i32, from: i32, to: i32, cues: i32)
   for (; i < to; i++) noteCueLetters(text, length, i, cues);
 }
 
-function unitsIs(units: v128, code: i32): v128 {
-  return i16x8.eq(units, i16x8.splat(i16(code)));
+/**
+ * The sixteen code units at `at`, each folded as {@link foldedAt} folds, as bytes: a folded unit above 0xff becomes
+ * 0 or 0xff, which no cue letter nor neighbour is, so a byte compares equal to a code as its unit does.
+ */
+function foldedBytes(at: usize): v128 {
+  const fold = i16x8.splat(0x20);
+  return i8x16.narrow_i16x8_u(v128.or(v128.load(at), fold), v128.or(v128.load(at + 16), fold));
 }
 
-// {@link isSsnCueLetter} and the others of eight code units as the bits of a mask, from one vector for each
-// neighbour a cue letter is checked with, each folded as {@link foldedAt} folds.
+function unitsIs(units: v128, code: i32): v128 {
+  return i8x16.eq(units, i8x16.splat(i8(code)));
+}
+
+// {@link isSsnCueLetter} and the others of sixteen code units as the bits of a mask, from one vector for each
+// neighbour a cue letter is checked with (see {@link foldedBytes}).
 
 function ssnLanes(letter: v128, next: v128, nextButOne: v128): u32 {
   const ss = v128.and(
@@ -157,17 +165,17 @@ function ssnLanes(letter: v128, next: v128, nextButOne: v128): u32 {
     v128.or(v128.or(unitsIs(nextButOne, 110), unitsIs(nextButOne, 35)), unitsIs(nextButOne, 32)),
   );
   const soc = v128.and(unitsIs(next, 111), unitsIs(nextButOne, 99));
-  return u32(i16x8.bitmask(v128.and(unitsIs(letter, 115), v128.or(ss, soc))));
+  return u32(i8x16.bitmask(v128.and(unitsIs(letter, 115), v128.or(ss, soc))));
 }
 
 function passportLanes(letter: v128, next: v128, nextButOne: v128): u32 {
-  return u32(i16x8.bitmask(v128.and(v128.and(unitsIs(letter, 112), unitsIs(next, 97)), unitsIs(nextButOne, 115))));
+  return u32(i8x16.bitmask(v128.and(v128.and(unitsIs(letter, 112), unitsIs(next, 97)), unitsIs(nextButOne, 115))));
 }
 
 function licenseLanes(twoBefore: v128, before: v128, letter: v128, next: v128, nextButOne: v128): u32 {
   const dl = v128.or(unitsIs(before, 100), v128.and(unitsIs(before, 46), unitsIs(twoBefore, 100)));
   const lic = v128.and(unitsIs(next, 105), unitsIs(nextButOne, 99));
-  return u32(i16x8.bitmask(v128.and(unitsIs(letter, 108), v128.or(dl, lic))));
+  return u32(i8x16.bitmask(v128.and(unitsIs(letter, 108), v128.or(dl, lic))));
 }
 
 function birthLanes(twoBefore: v128, before: v128, letter: v128, next: v128, nextButOne: v128): u32 {
@@ -188,7 +196,7 @@ function birthLanes(twoBefore: v128, before: v128, letter: v128, next: v128, nex
     v128.or(v128.and(unitsIs(letter, 98), v128.or(bir, dob)), ne),
     v128.and(unitsIs(letter, 110), neeNai),
   );
-  return u32(i16x8.bitmask(hits));
+  return u32(i8x16.bitmask(hits));
 }
 
 /** Not glued to a word, nor to more numbers by `-`, `.` or `separator`. */

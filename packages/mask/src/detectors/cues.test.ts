@@ -32,10 +32,10 @@ const cued: Array<[Detector, string, string]> = [
 ];
 
 describe('the core pass over cue values (assembly/cues.ts)', () => {
-  // Eight code units at a time, with the two units either side of each: every cue letter must be seen wherever it
+  // Sixteen code units at a time, with the two units either side of each: every cue letter must be seen wherever it
   // falls in a block, at the text's start and in the units near its end that are checked one by one.
   it.each(cued)('finds %#: %s wherever it lies in the text', (detector, text, value) => {
-    for (let before = 0; before <= 20; before++) {
+    for (let before = 0; before <= 36; before++) {
       for (let after = 0; after <= 12; after++) {
         expect(found(detector, `${' '.repeat(before)}${text}${'. '.repeat(after)}`)).toEqual([value]);
       }
