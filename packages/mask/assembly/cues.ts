@@ -308,8 +308,41 @@ function emitValue(out: usize, count: i32, value: i32, cue: i32): void {
   emit(out, count, (value << 2) | cue);
 }
 
-/** Writes the values run `k` starts (see {@link cueValues}) from `out + count` and returns the new count. */
-function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, out: usize, count: i32): i32 {
+/**
+ * The kinds of value run `k` may start, told from the runs and the unit after it (bit `1 << ssnCue` and the others):
+ * a nine-digit run or `AAA-GG-SSSS`'s runs, eight or nine digits, a licence's digits (5–13, or split by `-` or a
+ * space) and a date's ({@link mayStartDate}). The walk tells four runs at a time so; this is for the last few.
+ */
+function kindsAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32): i32 {
+  const end = run(runs, k + 1);
+  const digits = end - run(runs, k);
+  let kinds = 0;
+  if (digits === 9 || (digits === 3 && k + 5 < runCount)) kinds |= 1 << ssnCue;
+  if (digits === 8 || digits === 9) kinds |= 1 << passportCue;
+  let license = digits >= 5 && digits <= 13;
+  if (!license && k + 2 < runCount && run(runs, k + 2) === end + 1) {
+    const next = unitAt(text, length, end);
+    license = next === 45 || next === 32;
+  }
+  if (license) kinds |= 1 << licenseCue;
+  if (mayStartDate(text, length, runs, runCount, k)) kinds |= 1 << birthCue;
+  return kinds;
+}
+
+/**
+ * Writes the values run `k` starts (see {@link cueValues}) from `out + count` and returns the new count; `kinds` are
+ * those it may start (see {@link kindsAt}).
+ */
+function valuesAt(
+  text: usize,
+  length: i32,
+  runs: usize,
+  runCount: i32,
+  k: i32,
+  kinds: i32,
+  out: usize,
+  count: i32,
+): i32 {
   const start = run(runs, k);
   const runBefore = k > 0 ? run(runs, k - 1) : 0;
   const end = run(runs, k + 1);
@@ -321,34 +354,21 @@ function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, 
   const idFrom = max(start - window - 2, runBefore);
   // `Jan 31, 1990` starts at its month name, at most twelve characters (`September. `) before the day.
   const birthFrom = max(start - window - 12, runBefore);
+  const formattedSsn = kinds & (1 << ssnCue) && digits === 3 && isFormattedSsn(text, length, runs, runCount, k);
   // Half the runs follow the one before by one character (`2024-01-31`, `10.0.0.1`), which is never a cue letter:
   // each is checked with a neighbour that would be a digit. Only a formatted SSN counts without one.
   if (start - birthFrom < 2) {
-    if (digits === 3 && isFormattedSsn(text, length, runs, runCount, k)) emitValue(out, count++, k, ssnCue);
+    if (formattedSsn) emitValue(out, count++, k, ssnCue);
     return count;
   }
-  // What run `k` may start, told without the cue letters.
-  const bareSsn = digits === 9 && ssnStandsAlone(text, length, start, end, 0xffffffff);
-  const formattedSsn = digits === 3 && isFormattedSsn(text, length, runs, runCount, k);
-  const passport = digits === 8 || digits === 9;
-  // A single run must hold 5–13 digits to be any of the licence shapes, or be split by `-` or a space.
-  let license = digits >= 5 && digits <= 13;
-  if (!license && k + 2 < runCount && run(runs, k + 2) === end + 1) {
-    const next = unitAt(text, length, end);
-    license = next === 45 || next === 32;
-  }
-  const birth = mayStartDate(text, length, runs, runCount, k);
-  if (!(bareSsn || formattedSsn || passport || license || birth)) return count;
-  const cues =
-    (i32(bareSsn || formattedSsn) << ssnCue) |
-    (i32(passport) << passportCue) |
-    (i32(license) << licenseCue) |
-    (i32(birth) << birthCue);
+  const bareSsn = kinds & (1 << ssnCue) && digits === 9 && ssnStandsAlone(text, length, start, end, 0xffffffff);
+  const cues = (kinds & ~(1 << ssnCue)) | (i32(bareSsn || formattedSsn) << ssnCue);
+  if (cues === 0) return count;
+
   findCueLetters(text, length, birthFrom, start, cues);
   if (formattedSsn) emitValue(out, count++, lastSsnLetter >= ssnFrom ? k + 1 : k, ssnCue);
   else if (bareSsn && lastSsnLetter >= ssnFrom) emitValue(out, count++, k, ssnCue);
   if (
-    passport &&
     lastPassportLetter >= idFrom &&
     readIdNumber(text, length, runs, runCount, k, false) &&
     ((idLetters === 0 && idDigits === 9) || (idLetters === 1 && idDigits === 8))
@@ -357,7 +377,6 @@ function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, 
     emit(out, count++, idEnd);
   }
   if (
-    license &&
     lastLicenseLetter >= idFrom &&
     readIdNumber(text, length, runs, runCount, k, true) &&
     isLicenseShaped(idLetters, idDigits, idGroups)
@@ -365,8 +384,13 @@ function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, 
     emitValue(out, count++, idStart, licenseCue);
     emit(out, count++, idEnd);
   }
-  if (birth && lastBirthLetter >= birthFrom) emitValue(out, count++, k, birthCue);
+  if (lastBirthLetter >= birthFrom) emitValue(out, count++, k, birthCue);
   return count;
+}
+
+/** The unit after the run ending at `end` (always in the text: another run follows). */
+function unitAfter(text: usize, end: i32): i32 {
+  return i32(load<u16>(text + (usize(end) << 1)));
 }
 
 /**
@@ -391,8 +415,8 @@ function valuesAt(text: usize, length: i32, runs: usize, runCount: i32, k: i32, 
 export function cueValues(text: usize, length: i32, runs: usize, runCount: i32, out: usize): i32 {
   let count = 0;
   let k = 0;
-  // Four runs at a time where the two after them are in `runs` too: the runs that may start a value of some kind,
-  // told from the runs alone (a superset of what `valuesAt` keeps), are a quarter of them.
+  // Four runs at a time where the two after them are in `runs` too, as `kindsAt` tells them one by one: a quarter
+  // of the runs may start a value of some kind and have room for a cue letter before them, or are a formatted SSN.
   let ends = i32x4.splat(0);
   for (; k + 12 <= runCount; k += 8) {
     const at = runs + (usize(k) << 2);
@@ -407,30 +431,65 @@ export function cueValues(text: usize, length: i32, runs: usize, runCount: i32, 
     const nextEnds = v128.shuffle<i32>(ends, after, 1, 2, 3, 5);
     const thirdStarts = v128.shuffle<i32>(starts, after, 2, 3, 4, 6);
     const thirdEnds = v128.shuffle<i32>(ends, after, 2, 3, 5, 7);
+    let next = i32x4.splat(unitAfter(text, i32x4.extract_lane(ends, 0)));
+    next = i32x4.replace_lane(next, 1, unitAfter(text, i32x4.extract_lane(ends, 1)));
+    next = i32x4.replace_lane(next, 2, unitAfter(text, i32x4.extract_lane(ends, 2)));
+    next = i32x4.replace_lane(next, 3, unitAfter(text, i32x4.extract_lane(ends, 3)));
     const digits = i32x4.sub(ends, starts);
     const nextDigits = i32x4.sub(nextEnds, nextStarts);
     const thirdDigits = i32x4.sub(thirdEnds, thirdStarts);
     const chained = i32x4.eq(nextStarts, i32x4.add(ends, i32x4.splat(1)));
-    const four = i32x4.splat(4);
-    // `AAA-GG-SSSS`, which counts without a cue.
+    const nextChained = i32x4.eq(thirdStarts, i32x4.add(nextEnds, i32x4.splat(1)));
+    const shortRun = i32x4.le_s(digits, i32x4.splat(2));
+    const fourDigits = i32x4.eq(digits, i32x4.splat(4));
+    const yearNext = i32x4.eq(nextDigits, i32x4.splat(4));
+    const dash = i32x4.eq(next, i32x4.splat(45));
+    const dot = i32x4.eq(next, i32x4.splat(46));
     const formattedSsn = v128.and(
       v128.and(v128.and(i32x4.eq(digits, i32x4.splat(3)), chained), i32x4.eq(nextDigits, i32x4.splat(2))),
-      v128.and(i32x4.eq(thirdDigits, four), i32x4.eq(thirdStarts, i32x4.add(nextEnds, i32x4.splat(1)))),
+      v128.and(i32x4.eq(thirdDigits, i32x4.splat(4)), nextChained),
     );
-    // 5–13 digits, a split number (every value of three or four digits is one) or a day before a year; and a window
-    // of two characters or more.
-    const shaped = v128.or(
-      v128.or(i32x4.le_u(i32x4.sub(digits, i32x4.splat(5)), i32x4.splat(8)), chained),
-      v128.and(i32x4.le_s(digits, i32x4.splat(2)), v128.or(i32x4.eq(nextDigits, four), i32x4.eq(thirdDigits, four))),
+    const ssn = v128.or(i32x4.eq(digits, i32x4.splat(9)), formattedSsn);
+    const passport = v128.or(i32x4.eq(digits, i32x4.splat(8)), i32x4.eq(digits, i32x4.splat(9)));
+    const license = v128.or(
+      i32x4.le_u(i32x4.sub(digits, i32x4.splat(5)), i32x4.splat(8)),
+      v128.and(chained, v128.or(dash, i32x4.eq(next, i32x4.splat(32)))),
+    );
+    // `mayStartDate`: a year close by, then `-`, `/` or `.` and three runs (or a dot and a year), or a month name.
+    const yearClose = v128.and(
+      v128.or(fourDigits, v128.and(shortRun, v128.or(yearNext, i32x4.eq(thirdDigits, i32x4.splat(4))))),
+      i32x4.le_s(i32x4.sub(nextStarts, ends), i32x4.splat(16)),
+    );
+    const numeric = v128.or(v128.or(dash, dot), i32x4.eq(next, i32x4.splat(47)));
+    const birth = v128.and(
+      yearClose,
+      v128.bitselect(
+        v128.or(v128.and(chained, nextChained), v128.and(v128.and(dot, shortRun), yearNext)),
+        v128.andnot(yearNext, fourDigits),
+        numeric,
+      ),
     );
     const cueRoom = i32x4.ge_s(i32x4.sub(starts, endsBefore), i32x4.splat(2));
-    let lanes = u32(i32x4.bitmask(v128.or(formattedSsn, v128.and(cueRoom, shaped))));
+    const ssnLanes = u32(i32x4.bitmask(ssn));
+    const passportLanes = u32(i32x4.bitmask(passport));
+    const licenseLanes = u32(i32x4.bitmask(license));
+    const birthLanes = u32(i32x4.bitmask(birth));
+    let lanes =
+      (u32(i32x4.bitmask(cueRoom)) & (ssnLanes | licenseLanes | birthLanes)) | u32(i32x4.bitmask(formattedSsn));
     while (lanes !== 0) {
-      const lane = i32(ctz(lanes));
+      const lane = ctz(lanes);
       lanes &= lanes - 1;
-      count = valuesAt(text, length, runs, runCount, k + (lane << 1), out, count);
+      const kinds =
+        (((ssnLanes >> lane) & 1) << ssnCue) |
+        (((passportLanes >> lane) & 1) << passportCue) |
+        (((licenseLanes >> lane) & 1) << licenseCue) |
+        (((birthLanes >> lane) & 1) << birthCue);
+      count = valuesAt(text, length, runs, runCount, k + i32(lane << 1), i32(kinds), out, count);
     }
   }
-  for (; k < runCount; k += 2) count = valuesAt(text, length, runs, runCount, k, out, count);
+  for (; k < runCount; k += 2) {
+    const kinds = kindsAt(text, length, runs, runCount, k);
+    if (kinds !== 0) count = valuesAt(text, length, runs, runCount, k, kinds, out, count);
+  }
   return count;
 }
