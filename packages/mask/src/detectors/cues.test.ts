@@ -12,6 +12,8 @@ const license = driverLicenseDetector();
 const passport = passportDetector();
 const ssn = ssnDetector();
 
+const values = (kind: keyof CueValues, text: string) => findCueValues(new TextIndex(text))[kind];
+
 function found(detector: Detector, text: string): string[] {
   const spans: Span[] = [];
   detector.detect(text, spans);
@@ -62,8 +64,39 @@ describe('the core pass over cue values (assembly/cues.ts)', () => {
     expect(found(license, `DL${' '.repeat(39)}AB123456`)).toEqual([]);
   });
 
+  // The walk tells four runs at a time which may start a value, and the last few one by one: a value must be found
+  // wherever its run falls among the four and whether or not it is one of the last.
+  it.each(cued)('finds %#: %s among other numbers, read four at a time or one by one', (detector, text, value) => {
+    for (let before = 0; before <= 8; before++) {
+      for (let after = 0; after <= 8; after++) {
+        expect(found(detector, `${'1, '.repeat(before)}${text}${', 1'.repeat(after)}`)).toEqual([value]);
+      }
+    }
+  });
+
+  it('needs no cue for a formatted SSN, even one character after the number before', () => {
+    expect(found(ssn, '7:123-45-6789')).toEqual(['123-45-6789']);
+    expect(found(ssn, '7:123456789')).toEqual([]);
+    expect(values('ssn', '7:123-45-6789 ssn 123-45-6789')).toEqual([2, 9]);
+  });
+
+  it('gives a split number once, not its later groups as numbers of their own', () => {
+    expect(values('license', 'dl 12-3456789')).toEqual([3, 13]);
+    expect(values('license', 'dl 12 345 678 9')).toEqual([3, 15]);
+  });
+
+  it('walks a text once for all four detectors, whichever asks first', () => {
+    const text = 'SSN 123-45-6789, passport A12345678, DL# 472107336, DOB 1990-01-31';
+    const index = new TextIndex(text);
+    expect(findCueValues(index)).toBe(findCueValues(index));
+    const together: Span[] = [];
+    for (const detector of [dob, license, passport, ssn]) detector.detectIn(index, together);
+    const alone = [dob, license, passport, ssn].flatMap((detector) => found(detector, text));
+    expect(together.map((span) => text.slice(span.start, span.end))).toEqual(alone);
+    expect(alone).toEqual(['1990-01-31', '472107336', 'A12345678', '123-45-6789']);
+  });
+
   it('reads whole code units: non-ASCII ones whose low byte is a cue letter are not one', () => {
-    const values = (kind: keyof CueValues, text: string) => findCueValues(new TextIndex(text))[kind];
     // U+0173 ų, U+0170 Ű, U+016C Ŭ, U+0162 Ţ, U+016E Ů: their low bytes are s, p, l, b, n.
     const padding = ' '.repeat(20);
     expect(values('ssn', `${padding}\u0173\u0173n 123456789`)).toEqual([]);
