@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detector, Span } from '../types.js';
-import { cueValues } from './cues.js';
+import { type CueValues, findCueValues } from './cues.js';
 import { dateOfBirthDetector } from './dob.js';
 import { driverLicenseDetector } from './driver-license.js';
 import { passportDetector } from './passport.js';
@@ -11,6 +11,8 @@ const dob = dateOfBirthDetector(() => Date.UTC(2024, 5, 15));
 const license = driverLicenseDetector();
 const passport = passportDetector();
 const ssn = ssnDetector();
+
+const values = (kind: keyof CueValues, text: string) => findCueValues(new TextIndex(text))[kind];
 
 function found(detector: Detector, text: string): string[] {
   const spans: Span[] = [];
@@ -32,10 +34,10 @@ const cued: Array<[Detector, string, string]> = [
 ];
 
 describe('the core pass over cue values (assembly/cues.ts)', () => {
-  // Eight code units at a time, with the two units either side of each: every cue letter must be seen wherever it
+  // Sixteen code units at a time, with the two units either side of each: every cue letter must be seen wherever it
   // falls in a block, at the text's start and in the units near its end that are checked one by one.
   it.each(cued)('finds %#: %s wherever it lies in the text', (detector, text, value) => {
-    for (let before = 0; before <= 20; before++) {
+    for (let before = 0; before <= 36; before++) {
       for (let after = 0; after <= 12; after++) {
         expect(found(detector, `${' '.repeat(before)}${text}${'. '.repeat(after)}`)).toEqual([value]);
       }
@@ -62,24 +64,55 @@ describe('the core pass over cue values (assembly/cues.ts)', () => {
     expect(found(license, `DL${' '.repeat(39)}AB123456`)).toEqual([]);
   });
 
+  // The walk tells four runs at a time which may start a value, and the last few one by one: a value must be found
+  // wherever its run falls among the four and whether or not it is one of the last.
+  it.each(cued)('finds %#: %s among other numbers, read four at a time or one by one', (detector, text, value) => {
+    for (let before = 0; before <= 8; before++) {
+      for (let after = 0; after <= 8; after++) {
+        expect(found(detector, `${'1, '.repeat(before)}${text}${', 1'.repeat(after)}`)).toEqual([value]);
+      }
+    }
+  });
+
+  it('needs no cue for a formatted SSN, even one character after the number before', () => {
+    expect(found(ssn, '7:123-45-6789')).toEqual(['123-45-6789']);
+    expect(found(ssn, '7:123456789')).toEqual([]);
+    expect(values('ssn', '7:123-45-6789 ssn 123-45-6789')).toEqual([2, 9]);
+  });
+
+  it('gives a split number once, not its later groups as numbers of their own', () => {
+    expect(values('license', 'dl 12-3456789')).toEqual([3, 13]);
+    expect(values('license', 'dl 12 345 678 9')).toEqual([3, 15]);
+  });
+
+  it('walks a text once for all four detectors, whichever asks first', () => {
+    const text = 'SSN 123-45-6789, passport A12345678, DL# 472107336, DOB 1990-01-31';
+    const index = new TextIndex(text);
+    expect(findCueValues(index)).toBe(findCueValues(index));
+    const together: Span[] = [];
+    for (const detector of [dob, license, passport, ssn]) detector.detectIn(index, together);
+    const alone = [dob, license, passport, ssn].flatMap((detector) => found(detector, text));
+    expect(together.map((span) => text.slice(span.start, span.end))).toEqual(alone);
+    expect(alone).toEqual(['1990-01-31', '472107336', 'A12345678', '123-45-6789']);
+  });
+
   it('reads whole code units: non-ASCII ones whose low byte is a cue letter are not one', () => {
-    const values = (name: string, text: string) => Array.from(cueValues(name)(new TextIndex(text)));
     // U+0173 ų, U+0170 Ű, U+016C Ŭ, U+0162 Ţ, U+016E Ů: their low bytes are s, p, l, b, n.
     const padding = ' '.repeat(20);
-    expect(values('ssnValues', `${padding}\u0173\u0173n 123456789`)).toEqual([]);
-    expect(values('ssnValues', `${padding}ssn 123456789`)).toEqual([0]);
-    expect(values('passportValues', `${padding}\u0170as 123456789`)).toEqual([]);
-    expect(values('passportValues', `${padding}pas 123456789`)).toEqual([24, 33]);
-    expect(values('licenseValues', `${padding}d\u016C 1234567`)).toEqual([]);
-    expect(values('licenseValues', `${padding}dl 1234567`)).toEqual([23, 30]);
-    expect(values('birthDateValues', `${padding}\u0162orn \u016Eee 1990-01-31`)).toEqual([]);
-    expect(values('birthDateValues', `${padding}born 1990-01-31`)).toEqual([0]);
+    expect(values('ssn', `${padding}\u0173\u0173n 123456789`)).toEqual([]);
+    expect(values('ssn', `${padding}ssn 123456789`)).toEqual([0]);
+    expect(values('passport', `${padding}\u0170as 123456789`)).toEqual([]);
+    expect(values('passport', `${padding}pas 123456789`)).toEqual([24, 33]);
+    expect(values('license', `${padding}d\u016C 1234567`)).toEqual([]);
+    expect(values('license', `${padding}dl 1234567`)).toEqual([23, 30]);
+    expect(values('birthDate', `${padding}\u0162orn \u016Eee 1990-01-31`)).toEqual([]);
+    expect(values('birthDate', `${padding}born 1990-01-31`)).toEqual([0]);
     // Only before the value: `nee` after its first digits is no cue.
-    expect(values('birthDateValues', `${padding}1 nee 1990 x`)).toEqual([]);
-    expect(values('birthDateValues', `${padding}nee 1 Jan 1990 x`)).toEqual([0]);
+    expect(values('birthDate', `${padding}1 nee 1990 x`)).toEqual([]);
+    expect(values('birthDate', `${padding}nee 1 Jan 1990 x`)).toEqual([0]);
     // Near the text's ends, where units are read one by one.
-    expect(values('ssnValues', '\u0173\u0173n 123456789')).toEqual([]);
-    expect(values('ssnValues', 'ssn 123456789')).toEqual([0]);
+    expect(values('ssn', '\u0173\u0173n 123456789')).toEqual([]);
+    expect(values('ssn', 'ssn 123456789')).toEqual([0]);
     expect(found(ssn, 'ssn \u0130123-45-6789\u0130')).toEqual(['123-45-6789']);
     expect(found(passport, 'passport \u0130123456789')).toEqual(['123456789']);
     // Lone surrogates and U+0130 (İ, low byte 0x30, a digit) neither start a cue nor end a window.

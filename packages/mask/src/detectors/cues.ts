@@ -39,21 +39,48 @@ export function cueWindowStart(runs: DigitRuns, k: number, start: number): numbe
   return Math.max(0, start - cueWindow, k > 0 ? runs[k - 1]! : 0);
 }
 
-/** A pass of the core over the placed text and its digit runs (`runCount` integers); returns how many it wrote. */
-type ValuesPass = (text: number, length: number, runs: number, runCount: number, out: number) => number;
+/** What the cue-word detectors start from, as the core's walk (`assembly/cues.ts`) found them in one text. */
+export interface CueValues {
+  /** US_SSN: the even index of each value's first run, plus one when a cue letter stands before it. */
+  readonly ssn: number[];
+  /** US_PASSPORT: `[start, end)` of each value, flat. */
+  readonly passport: number[];
+  /** US_DRIVER_LICENSE: `[start, end)` of each numbered value, flat. */
+  readonly license: number[];
+  /** DATE_OF_BIRTH: the index of the run each value may start at. */
+  readonly birthDate: number[];
+}
+
+const cueValuesIn =
+  coreFunction<(text: number, length: number, runs: number, runCount: number, out: number) => number>('cueValues');
+
+const valuesByIndex = new WeakMap<TextIndex, CueValues>();
 
 /**
- * A pass of the core (`assembly/cues.ts`) that walks a text's digit runs and keeps only the values that may follow a
- * cue: for each, a letter that every match of the detector's cue holds lies in the window before it. Nearly all
- * values have none, so the detector reads the text and tests its cue regex on the few it gets back.
+ * The values the cue-word detectors look at in a text: one walk of the core over its digit runs keeps, for all four
+ * detectors at once, only those with a letter that every match of their detector's cue holds in the window before
+ * them. Nearly all values have none, so each detector reads the text and tests its cue regex on the few it gets.
+ * Found once per {@link TextIndex}, when the first of them asks.
  *
- * @example const ssnValues = cueValues('ssnValues'); ssnValues(index) // what the pass wrote, as integers
+ * @example findCueValues(new TextIndex('SSN 123456789')).ssn // [0]
  */
-export function cueValues(name: string): (index: TextIndex) => Int32Array {
-  const pass = coreFunction<ValuesPass>(name);
-  return (index) => {
+export function findCueValues(index: TextIndex): CueValues {
+  let values = valuesByIndex.get(index);
+  if (values === undefined) {
+    values = { ssn: [], passport: [], license: [], birthDate: [] };
     const { placed, runsAt, runCount } = index.placedRuns;
-    if (runCount === 0) return index.digitRuns;
-    return placed.out.slice(0, pass(placed.textAt, placed.length, runsAt, runCount, placed.outAt));
-  };
+    const count = runCount === 0 ? 0 : cueValuesIn(placed.textAt, placed.length, runsAt, runCount, placed.outAt);
+    const { out } = placed;
+    // Each value's first integer is tagged with its detector; a passport or licence value is two integers.
+    for (let i = 0; i < count; i++) {
+      const value = out[i]! >> 2;
+      const tag = out[i]! & 3;
+      if (tag === 0) values.ssn.push(value);
+      else if (tag === 1) values.passport.push(value, out[++i]!);
+      else if (tag === 2) values.license.push(value, out[++i]!);
+      else values.birthDate.push(value);
+    }
+    valuesByIndex.set(index, values);
+  }
+  return values;
 }

@@ -1,5 +1,5 @@
 import { isAsciiLetter, isDigit, isWordChar } from './characters.js';
-import { cueValues, hasCueBefore } from './cues.js';
+import { findCueValues, hasCueBefore } from './cues.js';
 import { type DigitRuns, type IndexedDetector, indexedDetector } from './text-index.js';
 
 /**
@@ -23,7 +23,7 @@ export function dateOfBirthDetector(clock: () => number = Date.now): IndexedDete
     return year;
   };
   return indexedDetector('DATE_OF_BIRTH', ['pii'], (index, spans) => {
-    const values = birthDateValues(index);
+    const values = findCueValues(index).birthDate;
     if (values.length === 0) return;
     const { text, digitRuns: runs } = index;
     // In order, and none that starts inside the date found before it.
@@ -39,12 +39,10 @@ export function dateOfBirthDetector(clock: () => number = Date.now): IndexedDete
 }
 
 /**
- * Where a date may start: every form has a four-digit year, in the run the date starts with (`1990-01-31`), the one
+ * The date whose first digits are run `k`, with a birth cue before it. Run `k` is where a date may start (see
+ * {@link findCueValues}): every form has a four-digit year, in the run the date starts with (`1990-01-31`), the one
  * after it (`31 Jan 1990`) or the one after that (`31/01/1990`), and a cue letter before it (`assembly/cues.ts`).
  */
-const birthDateValues = cueValues('birthDateValues');
-
-/** The date whose first digits are run `k` (one of {@link birthDateValues}), with a birth cue before it. */
 function birthDateAt(text: string, runs: DigitRuns, k: number, lastYear: () => number): DateSpan | undefined {
   const next = text.charCodeAt(runs[k + 1]!);
   if (next === 45 || next === 47 || next === 46) {

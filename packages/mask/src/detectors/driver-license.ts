@@ -1,12 +1,9 @@
 import { isDigit, isUpperLetter, isWordChar } from './characters.js';
-import { cueValues, hasCueBefore } from './cues.js';
+import { findCueValues, hasCueBefore } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 
 const licenseCue =
   /(?:\b(?:driver(?:'s|’s|s)?|driving)[\s-]*licen[cs]e|\bd\.?l\b|\blicen[cs]e\s*(?:no|num|number|#)|\blic\.?\s*(?:no|#))/i;
-
-/** Licence-shaped numbers standing alone with a cue letter before them (`assembly/cues.ts`). */
-const licenseValues = cueValues('licenseValues');
 
 /**
  * US_DRIVER_LICENSE: the common state shapes — a letter and 6–13 digits (CA `A1234567`, FL, IL, MI, MN, WI), two
@@ -18,7 +15,7 @@ const licenseValues = cueValues('licenseValues');
 export function driverLicenseDetector(): IndexedDetector {
   return indexedDetector('US_DRIVER_LICENSE', ['pii', 'government_id'], (index, spans) => {
     const { text } = index;
-    const values = licenseValues(index);
+    const values = findCueValues(index).license;
     for (let i = 0; i < values.length; i += 2) {
       const start = values[i]!;
       if (hasCueBefore(text, start, licenseCue)) {

@@ -1,10 +1,7 @@
-import { cueValues, hasCueBefore } from './cues.js';
+import { findCueValues, hasCueBefore } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 
 const passportCue = /\b(?:passport|passeport|reisepass|pasaporte)/i;
-
-/** Passport-shaped numbers standing alone with a cue letter before them (`assembly/cues.ts`). */
-const passportValues = cueValues('passportValues');
 
 /**
  * US_PASSPORT: nine digits (`123456789`) or, for next-generation books, a letter and eight digits (`A12345678`),
@@ -12,7 +9,7 @@ const passportValues = cueValues('passportValues');
  */
 export function passportDetector(): IndexedDetector {
   return indexedDetector('US_PASSPORT', ['pii', 'government_id'], (index, spans) => {
-    const values = passportValues(index);
+    const values = findCueValues(index).passport;
     for (let i = 0; i < values.length; i += 2) {
       const start = values[i]!;
       if (hasCueBefore(index.text, start, passportCue)) {

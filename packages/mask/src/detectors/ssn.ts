@@ -1,11 +1,8 @@
-import { cueValues, hasCueBefore } from './cues.js';
+import { findCueValues, hasCueBefore } from './cues.js';
 import { type IndexedDetector, indexedDetector } from './text-index.js';
 import { ssnValid } from './validators.js';
 
 const ssnCue = /\b(?:ssn|ss#|ss no|social security|social sec|soc\.? sec)/i;
-
-/** The numbers that stand alone, and for a bare nine-digit run only with a cue letter before it (`assembly/cues.ts`). */
-const ssnValues = cueValues('ssnValues');
 
 /**
  * US_SSN: `AAA-GG-SSSS` or `AAA GG SSSS` that the SSA could have issued ({@link ssnValid}), not inside a longer run
@@ -14,7 +11,7 @@ const ssnValues = cueValues('ssnValues');
  */
 export function ssnDetector(): IndexedDetector {
   return indexedDetector('US_SSN', ['pii', 'government_id'], (index, spans) => {
-    const values = ssnValues(index);
+    const values = findCueValues(index).ssn;
     if (values.length === 0) return;
     const { text, digitRuns: runs } = index;
     for (const value of values) {
