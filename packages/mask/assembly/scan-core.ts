@@ -7,16 +7,14 @@
  * Writes where runs of ASCII digits start and end in the `length` code units at `text` to `out` (at most
  * `length + 1` positions), and returns how many it wrote.
  *
- * Sixteen code units at a time, then eight: one compare marks the digits, and a boundary is wherever a lane differs
- * from the lane before it, so the loop's cost follows the boundaries, not the characters.
+ * Sixteen code units at a time, narrowed to bytes with saturation (a unit above 0xff becomes 0xff or 0 and never reads
+ * as a digit): one compare marks the digits, and a boundary is wherever a lane differs from the lane before it, so
+ * the loop's cost follows the boundaries, not the characters. The last few units are read one by one.
  */
 export function digitRuns(text: usize, length: i32, out: usize): i32 {
-  const zero = i16x8.splat(48);
-  const nine = i16x8.splat(9);
   let count = 0;
   let previous: u32 = 0;
   let i = 0;
-  // Sixteen at a time: the units narrowed to bytes (saturating, so a unit above 0xff never reads as a digit).
   const zero8 = i8x16.splat(48);
   const nine8 = i8x16.splat(9);
   for (; i + 16 <= length; i += 16) {
@@ -25,17 +23,6 @@ export function digitRuns(text: usize, length: i32, out: usize): i32 {
     const digits = u32(i8x16.bitmask(i8x16.le_u(i8x16.sub(bytes, zero8), nine8)));
     let changes = (digits ^ ((digits << 1) | previous)) & 0xffff;
     previous = digits >> 15;
-    while (changes !== 0) {
-      store<i32>(out + (usize(count) << 2), i + i32(ctz(changes)));
-      count++;
-      changes &= changes - 1;
-    }
-  }
-  for (; i + 8 <= length; i += 8) {
-    const units = v128.load(text + (usize(i) << 1));
-    const digits = u32(i16x8.bitmask(i16x8.le_u(i16x8.sub(units, zero), nine)));
-    let changes = (digits ^ ((digits << 1) | previous)) & 0xff;
-    previous = digits >> 7;
     while (changes !== 0) {
       store<i32>(out + (usize(count) << 2), i + i32(ctz(changes)));
       count++;

@@ -26,7 +26,7 @@ describe('TextIndex.digitRuns', () => {
     expect(runs('\u0130\u0131\u2030\u0139 8')).toEqual([5, 6]);
   });
 
-  it('finds runs at every place in the sixteen- and eight-unit groups the core reads at once', () => {
+  it('finds runs at every place in the sixteen-unit groups the core reads at once, and in the units after them', () => {
     for (let at = 0; at < 36; at++) {
       for (let length = 1; length < 36; length++) {
         const text = `${'x'.repeat(at)}${'5'.repeat(length)}${'y'.repeat(36 - at)}`;
