@@ -9,7 +9,7 @@
  *   where every copy of a record is a large object to V8; ours and the floor only;
  * - CSV, dense.
  *
- * Every pass runs warm in a child process pinned to one core (`pinned.ts`: a warm-up round, then two timed
+ * Every pass runs warm in a child process pinned to one core (`pinned.ts`: two warm-up rounds, then timed
  * rounds), as a long-running pipeline would run it: ours (`maskStream`, every detector, no policy), the floor (the
  * same file read, split into lines, parsed and re-serialised by the same stream code with no masking; for CSV the
  * same reader and writer) and the peer (@redactpii/node redacting every string of every JSONL record before
@@ -85,7 +85,7 @@ interface PinnedResult {
   findings?: number;
 }
 
-/** Seconds per timed round of `pass` over `input` in a child process pinned to one core, after a warm-up round. */
+/** Seconds per timed round of `pass` over `input` in a child process pinned to one core, after its warm-up rounds. */
 async function pinned(pass: PassName, format: Format, input: string, output: string): Promise<PinnedResult> {
   const script = join(repoRoot, 'bench/mask/pinned.ts');
   const args = ['--import', 'tsx', script, pass, format, input, output, String(timedRounds)];
@@ -94,7 +94,7 @@ async function pinned(pass: PassName, format: Format, input: string, output: str
   return JSON.parse(stdout) as PinnedResult;
 }
 
-/** Timed rounds per child, after its warm-up round. */
+/** Timed rounds per child, after its warm-up rounds. */
 const timedRounds = 3;
 
 /** Whether the built CLI has a `mask` command (and taskset exists to pin it to one core). */
@@ -232,7 +232,7 @@ export async function runThroughput(options: ThroughputOptions = {}): Promise<vo
 
     console.log(
       `mask throughput: ${megabytes} MB per file, every pass pinned to one core and warm (median of ` +
-        `${rounds * timedRounds} rounds, each child after a warm-up round), the CLI cold (median of ${rounds}); ` +
+        `${rounds * timedRounds} rounds, each child after two warm-up rounds), the CLI cold (median of ${rounds}); ` +
         `${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
     );
     // MB/s by input and pass.
