@@ -1,7 +1,8 @@
 /**
- * What the PERSON names regex leaves to `detect` to check (see `knownWordPattern`): names with an apostrophe second
- * (`O'Brien`) are matched from after it, and the look-behind lets a name follow the digit 5. Either way a name is
- * read only where the whole word is one and nothing but a non-letter, non-digit comes before it.
+ * How the core's pass over the names (`assembly/person.ts`, see `knownWords`) finds them: names with an apostrophe
+ * second (`O'Brien`) are looked up from after it, and `detect` takes the whole word back; a name is read only where
+ * the whole word is one and nothing but a non-letter, non-digit comes before it. The pass reads sixteen code units
+ * at a time, so names are also read at every position of its blocks and in its last, shorter one.
  */
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../types.js';
@@ -61,5 +62,43 @@ describe('a name stuck to a digit', () => {
 describe('accented names', () => {
   it('are read between × and ÷, which are not letters', () => {
     expect(names('×Jürgen Müller÷')).toEqual(['Jürgen Müller']);
+  });
+});
+
+describe('at every position of the core’s blocks of sixteen code units', () => {
+  // Padding of each length from 0 to 33 puts the name, and what comes before it, at every lane of a block, across
+  // the edge between two blocks and in the shorter last block.
+  const pads = Array.from({ length: 34 }, (_, n) => ' '.repeat(n));
+
+  it.each(pads.map((pad) => [pad.length, pad]))('a name after %i spaces is read', (_, pad) => {
+    expect(names(`${pad}Dear Grace,`)).toEqual(['Grace']);
+    expect(names(`${pad}Signed by Sean O'Brien`)).toEqual(["Sean O'Brien"]);
+    expect(names(`${pad}Jürgen Müller`)).toEqual(['Jürgen Müller']);
+    expect(names(`${pad}John Smith`)).toEqual(['John Smith']);
+    // The accent is the last unit of the text.
+    expect(names(`${pad}Dear José`)).toEqual(['José']);
+    // U+00C0, the first letter with an accent.
+    expect(names(`${pad}Dear Àlvaro`)).toEqual(['Àlvaro']);
+  });
+
+  it.each(pads.map((pad) => [pad.length, pad]))('a name stuck to what comes before it is not, after %i', (_, pad) => {
+    for (const before of ['x', 'Q', '7', 'é', 'Ā', "'", '’', "x'", '’O’']) {
+      expect(names(`${pad}Dear ${before}Grace,`)).toEqual([]);
+    }
+  });
+
+  it.each(pads.map((pad) => [pad.length, pad]))('a word that goes on past a name is not one, after %i', (_, pad) => {
+    for (const after of ['son', 'é', '-Jones', "'t", '’d']) {
+      expect(names(`${pad}Dear Grace${after} today`)).toEqual([]);
+    }
+    expect(names(`${pad}Dear Grace's dog`)).toEqual(['Grace']);
+    expect(names(`${pad}Dear Grace’s dog`)).toEqual(['Grace']);
+  });
+
+  it('reads a name that ends the text at any length', () => {
+    for (let n = 0; n < 34; n++) {
+      expect(names(`${'x '.repeat(n)}Dear Grace`)).toEqual(['Grace']);
+      expect(names(`${'x '.repeat(n)}Dear Grace`.slice(0, -1))).toEqual([]);
+    }
   });
 });

@@ -1,9 +1,8 @@
 /**
  * PERSON: people's names in free text, found from a names list rather than a model.
  *
- * The candidates are the known names and honorifics themselves, where they are whole words: one regex pass over the
- * text (a trie of every name, see `knownWordPattern`) stops only there, and nothing else is read between them. A
- * name is reported when
+ * The candidates are the known names and honorifics themselves, where they are whole words: one pass of the compiled
+ * core over the text (see `knownWords`) finds them, and nothing else is read between them. A name is reported when
  * - a known given name is followed by a known surname (0.85) or, when the given name is not also an everyday word
  *   ("May", "Will", "Grant"), by any capitalised word (0.7), optionally with a middle initial: "John Q. Smith";
  * - an honorific is followed by capitalised words: "Dr. Okafor", "Ms Jane Doe" (0.85; the honorific stays outside);
@@ -11,8 +10,10 @@
  * A lone known name without a cue is not reported: too many are also words.
  */
 
-import type { Detector, SensitivityLabel, Span } from '../types.js';
+import type { SensitivityLabel, Span } from '../types.js';
 import { type NameSets, nameSets } from './names.js';
+import { coreBytes, coreFunction, type Placed, reserve } from './scan-core.js';
+import { type IndexedDetector, indexedDetector, type TextIndex } from './text-index.js';
 
 const labels: readonly SensitivityLabel[] = Object.freeze(['pii']);
 
@@ -256,70 +257,54 @@ interface Word {
  * personDetector().detect('Signed by Priya Sharma.', spans);
  * // spans: [{ type: 'PERSON', start: 10, end: 22, score: 0.85 }]
  */
-export function personDetector(): Detector {
-  return {
-    type: 'PERSON',
-    labels,
-    detect(text: string, spans: Span[]): void {
-      const names = nameSets();
-      const { pattern: known, apostropheNames } = knownWordPattern(names);
-      const kinds = kindsOf(names);
-      const first = spans.length;
-      known.lastIndex = 0;
-      // `test`, not `exec`: no match array or matched string to allocate. The name starts after the letters and
-      // apostrophes before its end, as the pattern's look-behind puts none before it (but the `O'` of `O'Brien`).
-      // When no name is read from a word, the search goes on from its end (`lastIndex`): no other name starts
-      // inside it, as the look-behind refuses a letter before one.
-      while (known.test(text)) {
-        const end = known.lastIndex;
-        let start = end - 1;
-        while (start > 0 && isNameCharacter(text.charCodeAt(start - 1))) start--;
-        // What the pattern leaves to this loop (see `knownWordPattern`): no name follows a digit, and a word matched
-        // from after its `O'` is a name only if the whole of it is one (`O'Brien`, not `O'John`).
-        if (isDigit(text.charCodeAt(start - 1))) continue;
-        if (isApostrophe(text.charCodeAt(start + 1)) && apostropheNames.get(text, start, end) === 0) continue;
-        const found = nameAt(text, { start, end, kind: kinds.get(text, start, end) }, kinds);
-        if (found === undefined) continue;
-        spans.push(found);
-        known.lastIndex = found.end;
-      }
-      findAccented(text, spans, first, kinds);
-    },
-  };
+export function personDetector(): IndexedDetector {
+  return indexedDetector('PERSON', labels, (index: TextIndex, spans: Span[]): void => {
+    const { text } = index;
+    const names = nameSets();
+    const kinds = kindsOf(names);
+    // The table first: writing it, the first time, moves the text out of the core's memory.
+    const table = knownWords(names);
+    const first = spans.length;
+    const found = findKnownNames(index.placed, table);
+    // Names are read in order of start, each from past the last one read: as the core finds every name that stands
+    // as a word, those that start inside one already read are skipped. When none is read from a word, the next
+    // starts after it anyway, as no name starts after a letter.
+    let from = 0;
+    for (let k = 0; k < found.length; k += 2) {
+      const matched = found[k]!;
+      if (matched < from) continue;
+      const end = found[k + 1]!;
+      from = end;
+      // A name read from after its `O'` starts at the `O`, and is one only if the whole word is (`O'Brien`, not
+      // `O'John`).
+      let start = matched;
+      while (start > 0 && isNameCharacter(text.charCodeAt(start - 1))) start--;
+      if (isApostrophe(text.charCodeAt(start + 1)) && table.apostropheNames.get(text, start, end) === 0) continue;
+      const name = nameAt(text, { start, end, kind: kinds.get(text, start, end) }, kinds);
+      if (name === undefined) continue;
+      spans.push(name);
+      from = name.end;
+    }
+    findAccented(text, accentedUnitsIn(index.placed), spans, first, kinds);
+  });
 }
 
-/** Any character but a letter with an accent: all but U+00C0-U+024F, whose × and ÷ `findAccented` skips. */
-const notAccented = '[^\\u00c0-\\u024f]';
-
 /**
- * What comes before the next letter with an accent, skipped by one native pass: they are rare, so the pass is nearly
- * all of what finding them costs. Four characters a turn of its loop (`(?:xxxx)*x?x?x?`) and one range for a
- * class, it skips at 0.26 ms/MB, where a search for the letters (`/[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]/g`)
- * took 0.66 and a plain `[^…]*` 0.50.
+ * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the core's pass over ASCII names does not
+ * stop at: from each accented letter (`accented`: where the units from U+00C0 to U+024F are, `×` and `÷` among
+ * them), the capitalised word holding it is read through its accents. Names the first pass already took (`Sarah
+ * François Thompson`: `spans` from index `first` on) are not taken again.
  */
-const beforeAccented = new RegExp(`(?:${notAccented.repeat(4)})*${`${notAccented}?`.repeat(3)}`, 'y');
-
-/**
- * Names written with accents (`Jürgen Müller`, `François Lefèvre`), which the ASCII names regex cannot stop at:
- * from each accented letter, the capitalised word holding it is read through its accents. Names the first pass
- * already took (`Sarah François Thompson`: `spans` from index `first` on) are not taken again.
- */
-function findAccented(text: string, spans: Span[], first: number, kinds: WordTable): void {
+function findAccented(text: string, accented: Int32Array, spans: Span[], first: number, kinds: WordTable): void {
   // The first pass's names, in order of start: a pointer moving forward over them (read in place, not filtered into
   // a copy) tells whether a word is already inside one. Spans before `first` are the caller's, of other texts or
   // detectors.
   const taken = spans.length;
   let next = first;
   let from = 0;
-  for (;;) {
-    beforeAccented.lastIndex = from;
-    // The pattern matches (maybe nothing) anywhere up to the end: `test` fails only past it.
-    const at = beforeAccented.test(text) ? beforeAccented.lastIndex : text.length;
-    if (at >= text.length) break;
-    if (!isLetter(text.charCodeAt(at))) {
-      from = at + 1;
-      continue;
-    }
+  for (let k = 0; k < accented.length; k++) {
+    const at = accented[k]!;
+    if (at < from || !isLetter(text.charCodeAt(at))) continue;
     // Always past this letter's word, whatever is read below: the pass must move forward.
     const resume = wordEndFrom(text, at);
     from = resume;
@@ -362,45 +347,45 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Latin letters as {@link isLetter} reads them, for a regex class. */
-const letterClass = 'A-Za-z\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u024f';
-
-/** The names regex of {@link knownWordPattern}, and what `detect` checks its matches against. */
+/** The core's table of the names it finds (see {@link knownWords}), and what `detect` checks its matches against. */
 interface KnownWords {
-  pattern: RegExp;
-  /** The names with an apostrophe second (`O'Brien`), which the pattern finds from after it. */
+  /** Where the table lies in the core's memory (see `assembly/person.ts`). */
+  slots: number;
+  mask: number;
+  starts: number;
+  lengths: number;
+  units: number;
+  /** The longest name, in code units. */
+  longest: number;
+  /** For `'` and `’`: the capitals (bit 0 for `A`) that, alone before it, let a name start after it. */
+  straightLetters: number;
+  curlyLetters: number;
+  /** The names with an apostrophe second (`O'Brien`), which the core finds from after it. */
   apostropheNames: WordTable;
 }
 
-let knownWords: KnownWords | undefined;
+let known: KnownWords | undefined;
 
 /**
- * One regex for every name and honorific that can start a word here, as a whole word: not after a letter, digit or
- * apostrophe, and ending where {@link wordEnd} ends it (`O'Brien's` holds `O'Brien`; `Smithson`, `Smith-Jones`
- * hold no `Smith`). Written as a trie of alternations (`(?:A(?:dam(?:s)?|lice)|B…)`), which the regex engine runs
- * as one native pass that stops only at names — far cheaper than stopping at every capitalised word. Each try
- * reads at most a name's length and three characters after it, so the pass is linear.
+ * Every name and honorific that can start a word here, in a table the core's pass looks each capitalised word up in
+ * (`assembly/person.ts`): found as a whole word, not after a letter, digit or apostrophe, and ending where
+ * {@link wordEnd} ends it (`O'Brien's` holds `O'Brien`; `Smithson`, `Smith-Jones` hold no `Smith`). The pass reads
+ * only the capitals, sixteen code units a compare, and looks up only those that start a word, hashing the word as
+ * it reads it; this took the place of one regex of every name as a trie of alternations, which cost 5-10% of a scan.
  *
- * Two things make the pass 7-11% faster (2.13 → 1.92 ms/MB on dense JSONL), both checked again in `detect`:
- * - V8 skips ahead to where the first two characters could start a name: with every name a capital then a
- *   lower-case letter, only a Title-case word. `O'Brien` would make it stop at every capital before an apostrophe,
- *   so such names are matched from after the apostrophe (`Brien`, when a lone `O'` comes before it) and `detect`
- *   takes the whole word back. Their ends then match on their own too (`Dear Brien`), which `detect` reads as the
- *   unknown words they are; so this is done only while every end is one, or a name itself (`Connor`), and starts
- *   like a name.
- * - The look-behind leaves out the digit 5: V8 tests a class of four ASCII ranges (`0-4`, `6-9`, `A-Z`, `a-z`)
- *   with one table lookup, but three ranges with three comparisons. Without the apostrophe, that class would have
- *   three.
+ * A name with an apostrophe second (`O'Brien`) is looked up from after it (`Brien`), when a lone `O'` comes before
+ * it, and `detect` takes the whole word back; such ends then stand as names on their own too (`Dear Brien`), which
+ * `detect` reads as the unknown words they are. So this is done only while every end is one, or a name itself
+ * (`Connor`), and starts like a name; otherwise names with apostrophes are looked up whole, and no name starts
+ * after an apostrophe.
  */
-function knownWordPattern(names: NameSets): KnownWords {
-  if (knownWords !== undefined) return knownWords;
+function knownWords(names: NameSets): KnownWords {
+  if (known !== undefined) return known;
   // A candidate starts with a capital and a lower-case letter or apostrophe; a word that would not end where the
   // name does (`Ab's`, `Ab-`) can never be read as that name.
   const words = [...names.given, ...names.surnames, ...honorifics].filter(
     (word) => /^[A-Z][a-z'\u2019]/.test(word) && word.length < longestWord && wordEnd(`${word} `, 0) === word.length,
   );
-  const notNameBefore = `${letterClass}0-9'\\u2019`;
-  const wordGoesOn = `(?![${letterClass}]|-[${letterClass}]|['\\u2019](?!s(?![${letterClass}]))[${letterClass}])`;
   const withApostrophe = words.filter((word) => isApostrophe(word.charCodeAt(1)));
   const whole = new Set(words.filter((word) => !isApostrophe(word.charCodeAt(1))));
   const ends = withApostrophe.map((word) => word.slice(2));
@@ -408,71 +393,97 @@ function knownWordPattern(names: NameSets): KnownWords {
   const split =
     ends.length > 0 &&
     ends.every((end) => /^[A-Z][a-z]/.test(end) && (whole.has(end) || kinds.get(end, 0, end.length) === 0));
-  let source = `(?<![${notNameBefore}])${alternation(words)}${wordGoesOn}`;
-  if (split) {
-    // After an apostrophe only when a lone letter of these names comes before it: `(?<![…]|(?<!(?<![…])O)')`.
-    const lettersBefore = new Map<string, Set<string>>();
-    for (const word of withApostrophe) {
-      const letters = lettersBefore.get(word[1]!) ?? new Set<string>();
-      letters.add(word[0]!);
-      lettersBefore.set(word[1]!, letters);
-    }
-    const others = ["'", '\u2019'].filter((apostrophe) => !lettersBefore.has(apostrophe));
-    const afterLone = [...lettersBefore].map(
-      ([apostrophe, letters]) =>
-        `(?<!(?<![${notNameBefore}])[${[...letters].join('')}])${apostropheSource(apostrophe)}`,
-    );
-    const notBefore = `${letterClass}0-46-9${others.map(apostropheSource).join('')}`;
-    source = `(?<![${notBefore}]|${afterLone.join('|')})${alternation([...whole, ...ends])}${wordGoesOn}`;
-  }
-  knownWords = { pattern: new RegExp(source, 'g'), apostropheNames: tableOf(withApostrophe, noFolding) };
-  return knownWords;
-}
-
-function apostropheSource(apostrophe: string): string {
-  return apostrophe === "'" ? "'" : '\\u2019';
-}
-
-interface TrieNode {
-  children: Map<string, TrieNode>;
-  isWord: boolean;
-}
-
-const regexSyntax = '\\^$.*+?()[]{}|/';
-
-/** A regex source that matches exactly the given words, as nested alternations sharing their prefixes. */
-function alternation(words: readonly string[]): string {
-  const root: TrieNode = { children: new Map(), isWord: false };
-  for (const word of words) {
-    let node = root;
-    for (const char of word) {
-      let child = node.children.get(char);
-      if (child === undefined) {
-        child = { children: new Map(), isWord: false };
-        node.children.set(char, child);
-      }
-      node = child;
-    }
-    node.isWord = true;
-  }
-  // Written into one list of pieces joined at the end: concatenating each level's source made every level copy
-  // the whole of the levels below it, and the garbage of that was most of the time this takes.
-  const pieces: string[] = [];
-  const write = (node: TrieNode): void => {
-    if (node.children.size === 0) return;
-    const group = node.children.size > 1 || node.isWord;
-    if (group) pieces.push('(?:');
-    let first = true;
-    for (const [char, child] of node.children) {
-      if (!first) pieces.push('|');
-      first = false;
-      pieces.push(regexSyntax.includes(char) ? `\\${char}` : char);
-      write(child);
-    }
-    if (group) pieces.push(node.isWord ? ')?' : ')');
+  // The capitals that, alone before an apostrophe, let a name start after it.
+  const lettersBefore = (apostrophe: string) =>
+    split
+      ? withApostrophe
+          .filter((word) => word[1] === apostrophe)
+          .reduce((letters, word) => letters | (1 << (word.charCodeAt(0) - 65)), 0)
+      : 0;
+  known = {
+    ...nameTable(split ? [...new Set([...whole, ...ends])] : words),
+    straightLetters: lettersBefore("'"),
+    curlyLetters: lettersBefore('\u2019'),
+    apostropheNames: tableOf(withApostrophe, noFolding),
   };
-  write(root);
-  return pieces.join('');
+  return known;
+}
+
+/**
+ * Writes `names` into the core's memory as the open-addressed table `knownNames` reads: slots holding a name's
+ * number plus one (FNV-1a of its code units, as the core hashes), then each name's start and length, then the
+ * names' code units.
+ */
+function nameTable(names: readonly string[]): Omit<KnownWords, 'straightLetters' | 'curlyLetters' | 'apostropheNames'> {
+  let size = 16;
+  while (size < names.length * 4) size *= 2;
+  const units = names.reduce((sum, name) => sum + name.length, 0);
+  const slots = reserve(size * 4 + names.length * 8 + units * 2);
+  const starts = slots + size * 4;
+  const lengths = starts + names.length * 4;
+  const unitsAt = lengths + names.length * 4;
+  const memory = coreBytes();
+  const view = new DataView(memory.buffer);
+  let at = 0;
+  let longest = 0;
+  names.forEach((name, n) => {
+    if (!/^[A-Za-z'\u2019-]+$/.test(name)) throw new Error(`PERSON: the core cannot look up ${JSON.stringify(name)}`);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) {
+      hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+      view.setUint16(unitsAt + (at + i) * 2, name.charCodeAt(i), true);
+    }
+    let slot = (hash ^ (hash >>> 15)) & (size - 1);
+    while (view.getInt32(slots + slot * 4, true) !== 0) slot = (slot + 1) & (size - 1);
+    view.setInt32(slots + slot * 4, n + 1, true);
+    view.setInt32(starts + n * 4, at, true);
+    view.setInt32(lengths + n * 4, name.length, true);
+    at += name.length;
+    longest = Math.max(longest, name.length);
+  });
+  return { slots, mask: size - 1, starts, lengths, units: unitsAt, longest };
+}
+
+const knownNames =
+  coreFunction<
+    (
+      text: number,
+      length: number,
+      slots: number,
+      mask: number,
+      starts: number,
+      lengths: number,
+      units: number,
+      longest: number,
+      straightLetters: number,
+      curlyLetters: number,
+      out: number,
+    ) => number
+  >('knownNames');
+
+/** Where a name of the lists stands as a word in the placed text: `[start, end)` pairs, in order of start. */
+function findKnownNames({ textAt, length, outAt, out }: Placed, table: KnownWords): Int32Array {
+  const count = knownNames(
+    textAt,
+    length,
+    table.slots,
+    table.mask,
+    table.starts,
+    table.lengths,
+    table.units,
+    table.longest,
+    table.straightLetters,
+    table.curlyLetters,
+    outAt,
+  );
+  return out.slice(0, count);
+}
+
+const accentedUnits = coreFunction<(text: number, length: number, out: number) => number>('accentedUnits');
+
+/** Where the code units from U+00C0 to U+024F are in the placed text, in order. */
+function accentedUnitsIn({ textAt, length, outAt, out }: Placed): Int32Array {
+  return out.slice(0, accentedUnits(textAt, length, outAt));
 }
 
 function person(start: number, end: number, score: number): Span {

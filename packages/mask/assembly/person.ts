@@ -1,0 +1,209 @@
+// PERSON's passes over the whole text (see `src/detectors/person.ts`, which writes the table of names and reads what
+// these find): where a known name stands as a whole word, and where the letters with accents are.
+
+import { unitAt } from './shared/units';
+
+/** A Latin letter as the detector reads one: ASCII, Latin-1 and Latin Extended-A and -B, but not `×` or `÷`. */
+function isLatinLetter(code: u32): bool {
+  return (code | 0x20) - 97 <= 25 || (code - 0xc0 <= 0x18f && code !== 0xd7 && code !== 0xf7);
+}
+
+/** What a name of the table may hold: ASCII letters, apostrophes and hyphens (the host checks every name). */
+function isNameUnit(code: u32): bool {
+  return (code | 0x20) - 97 <= 25 || code === 39 || code === 0x2019 || code === 45;
+}
+
+function isApostrophe(code: u32): bool {
+  return code === 39 || code === 0x2019;
+}
+
+/**
+ * Whether the word goes on at `i`: a letter, a hyphen or an apostrophe before a letter, but not a possessive `'s`
+ * that ends the word (`O'Brien's`).
+ */
+function wordGoesOn(text: usize, length: i32, i: i32): bool {
+  const code = unitAt(text, length, i);
+  if (isLatinLetter(code)) return true;
+  if (code !== 45 && !isApostrophe(code)) return false;
+  const next = unitAt(text, length, i + 1);
+  if (!isLatinLetter(next)) return false;
+  return code === 45 || next !== 115 || isLatinLetter(unitAt(text, length, i + 2));
+}
+
+/**
+ * Whether a name may start at `start` as far as what comes before it goes: not after a letter or a digit, nor after
+ * an apostrophe, unless the apostrophe follows a lone capital whose bit (`A` = 0) is set in that apostrophe's mask
+ * (`O'Brien` read from `Brien`).
+ */
+function mayStartAfter(text: usize, length: i32, start: i32, straightLetters: u32, curlyLetters: u32): bool {
+  const before = unitAt(text, length, start - 1);
+  if (isLatinLetter(before) || before - 48 <= 9) return false;
+  if (!isApostrophe(before)) return true;
+  const letters = before === 39 ? straightLetters : curlyLetters;
+  const lone = unitAt(text, length, start - 2) - 65;
+  if (lone > 25 || ((letters >> lone) & 1) === 0) return false;
+  const outer = unitAt(text, length, start - 3);
+  return !isLatinLetter(outer) && outer - 48 > 9 && !isApostrophe(outer);
+}
+
+/** FNV-1a over code units, as the host hashes the names it writes into the table. */
+const fnvOffset: u32 = 0x811c9dc5;
+const fnvPrime: u32 = 0x01000193;
+
+/**
+ * Whether the table holds the word `text[start, end)` whose FNV-1a hash is `hash`. The table is open-addressed:
+ * `slots` (`mask + 1` integers) hold a name's number plus one, 0 for none; name `n` is `lengths[n]` code units at
+ * `units + starts[n] * 2`.
+ */
+function holds(
+  text: usize,
+  start: i32,
+  end: i32,
+  hash: u32,
+  slots: usize,
+  mask: u32,
+  starts: usize,
+  lengths: usize,
+  units: usize,
+): bool {
+  let slot = (hash ^ (hash >> 15)) & mask;
+  for (let entry = load<i32>(slots + (usize(slot) << 2)); entry !== 0; entry = load<i32>(slots + (usize(slot) << 2))) {
+    const name = usize(entry - 1) << 2;
+    if (load<i32>(lengths + name) === end - start) {
+      const at = units + (usize(load<i32>(starts + name)) << 1);
+      let i = 0;
+      while (i < end - start && load<u16>(at + (usize(i) << 1)) === load<u16>(text + (usize(start + i) << 1))) i++;
+      if (i === end - start) return true;
+    }
+    slot = (slot + 1) & mask;
+  }
+  return false;
+}
+
+/**
+ * Writes `[start, end)` for every position where a name of the table starts as a whole word, as the names regex of
+ * the host's detector matched them: a capital, then a lower-case letter or an apostrophe; not after what
+ * {@link mayStartAfter} refuses; the longest name there after which the word does not go on ({@link wordGoesOn}).
+ * Returns how many integers it wrote (two per name, in order of start). Names are at most `longest` code units.
+ *
+ * Candidates are sieved sixteen code units a compare, narrowed to bytes with saturation as `digitRuns` does.
+ */
+export function knownNames(
+  text: usize,
+  length: i32,
+  slots: usize,
+  mask: u32,
+  starts: usize,
+  lengths: usize,
+  units: usize,
+  longest: i32,
+  straightLetters: u32,
+  curlyLetters: u32,
+  out: usize,
+): i32 {
+  let count = 0;
+  const upperA = i8x16.splat(65);
+  const lowerA = i8x16.splat(97);
+  const zero = i8x16.splat(48);
+  const letters = i8x16.splat(25);
+  const digitSpan = i8x16.splat(9);
+  const caseBit = i8x16.splat(0x20);
+  const quote = i8x16.splat(39);
+  const saturated = i8x16.splat(-1);
+  // Sixteen positions a turn, read as bytes. What they tell is only a first sieve: a capital, not after an ASCII
+  // letter or digit, before a lower-case letter, an apostrophe or a unit past 0xff (which `’` is); the unit after
+  // the last position is not read, so that position always passes. Every position let through is checked again
+  // unit by unit.
+  let alphanumericBefore: u32 = 0;
+  for (let i = 0; i < length; i += 16) {
+    const at = text + (usize(i) << 1);
+    const bytes = i8x16.narrow_i16x8_u(v128.load(at), v128.load(at, 16));
+    const capitals = u32(i8x16.bitmask(i8x16.le_u(i8x16.sub(bytes, upperA), letters)));
+    const lower = i8x16.le_u(i8x16.sub(bytes, lowerA), letters);
+    const alphanumeric = u32(
+      i8x16.bitmask(
+        v128.or(
+          i8x16.le_u(i8x16.sub(v128.or(bytes, caseBit), lowerA), letters),
+          i8x16.le_u(i8x16.sub(bytes, zero), digitSpan),
+        ),
+      ),
+    );
+    const lowerOrQuote = u32(
+      i8x16.bitmask(v128.or(lower, v128.or(i8x16.eq(bytes, quote), i8x16.eq(bytes, saturated)))),
+    );
+    let candidates = capitals & ~((alphanumeric << 1) | alphanumericBefore) & ((lowerOrQuote >> 1) | 0x8000);
+    alphanumericBefore = (alphanumeric >> 15) & 1;
+    // Past the end of the text, the bytes are whatever lies there.
+    if (length - i < 16) candidates &= (1 << (length - i)) - 1;
+    while (candidates !== 0) {
+      const start = i + i32(ctz(candidates));
+      candidates &= candidates - 1;
+      const second = unitAt(text, length, start + 1);
+      if (second - 97 > 25 && !isApostrophe(second)) continue;
+      if (!mayStartAfter(text, length, start, straightLetters, curlyLetters)) continue;
+      // Hashed as it is read. Inside a run of ASCII letters the word goes on, so a name can end only at a unit that
+      // is not one: only there is the table asked.
+      let hash = fnvOffset;
+      let end = -1;
+      const limit = min(start + longest, length);
+      let k = start;
+      while (k < limit) {
+        const code = u32(load<u16>(text + (usize(k) << 1)));
+        if ((code | 0x20) - 97 > 25) {
+          if (
+            k - start >= 2 &&
+            !wordGoesOn(text, length, k) &&
+            holds(text, start, k, hash, slots, mask, starts, lengths, units)
+          ) {
+            end = k;
+          }
+          if (!isNameUnit(code)) break;
+        }
+        hash = (hash ^ code) * fnvPrime;
+        k++;
+      }
+      if (
+        k === limit &&
+        k - start >= 2 &&
+        !wordGoesOn(text, length, k) &&
+        holds(text, start, k, hash, slots, mask, starts, lengths, units)
+      ) {
+        end = k;
+      }
+      if (end === -1) continue;
+      store<i32>(out + (usize(count) << 2), start);
+      store<i32>(out + (usize(count + 1) << 2), end);
+      count += 2;
+    }
+  }
+  return count;
+}
+
+/**
+ * Writes the position of every code unit from U+00C0 to U+024F (the Latin letters with accents, and `×` and `÷`) to
+ * `out`, in order, and returns how many it wrote. Sixteen code units a turn, as two compares of eight.
+ */
+export function accentedUnits(text: usize, length: i32, out: usize): i32 {
+  let count = 0;
+  let i = 0;
+  const first = i16x8.splat(0xc0);
+  const span = i16x8.splat(0x18f);
+  for (; i + 16 <= length; i += 16) {
+    const at = text + (usize(i) << 1);
+    const low = i16x8.le_u(i16x8.sub(v128.load(at), first), span);
+    const high = i16x8.le_u(i16x8.sub(v128.load(at, 16), first), span);
+    let found = u32(i16x8.bitmask(low)) | (u32(i16x8.bitmask(high)) << 8);
+    while (found !== 0) {
+      store<i32>(out + (usize(count) << 2), i + i32(ctz(found)));
+      count++;
+      found &= found - 1;
+    }
+  }
+  for (; i < length; i++) {
+    if (u32(load<u16>(text + (usize(i) << 1))) - 0xc0 <= 0x18f) {
+      store<i32>(out + (usize(count) << 2), i);
+      count++;
+    }
+  }
+  return count;
+}
