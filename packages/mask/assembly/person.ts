@@ -8,11 +8,6 @@ function isLatinLetter(code: u32): bool {
   return (code | 0x20) - 97 <= 25 || (code - 0xc0 <= 0x18f && code !== 0xd7 && code !== 0xf7);
 }
 
-/** What a name of the table may hold: ASCII letters, apostrophes and hyphens (the host checks every name). */
-function isNameUnit(code: u32): bool {
-  return (code | 0x20) - 97 <= 25 || code === 39 || code === 0x2019 || code === 45;
-}
-
 function isApostrophe(code: u32): bool {
   return code === 39 || code === 0x2019;
 }
@@ -46,35 +41,29 @@ function mayStartAfter(text: usize, length: i32, start: i32, straightLetters: u3
   return !isLatinLetter(outer) && outer - 48 > 9 && !isApostrophe(outer);
 }
 
-/** FNV-1a over code units, as the host hashes the names it writes into the table. */
-const fnvOffset: u32 = 0x811c9dc5;
-const fnvPrime: u32 = 0x01000193;
+/** A name as the table holds it: its ASCII letters as the first bytes of 16, the rest zero. */
+const lanes = v128(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+const primes = i32x4(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f);
+
+/** The hash of a name's 16 bytes, as the host hashes the names it writes into the table. */
+function hashOf(name: v128): u32 {
+  const mixed = i32x4.mul(name, primes);
+  const hash =
+    u32(i32x4.extract_lane(mixed, 0)) ^
+    u32(i32x4.extract_lane(mixed, 1)) ^
+    u32(i32x4.extract_lane(mixed, 2)) ^
+    u32(i32x4.extract_lane(mixed, 3));
+  return hash ^ (hash >> 15);
+}
 
 /**
- * Whether the table holds the word `text[start, end)` whose FNV-1a hash is `hash`. The table is open-addressed:
- * `slots` (`mask + 1` integers) hold a name's number plus one, 0 for none; name `n` is `lengths[n]` code units at
- * `units + starts[n] * 2`.
+ * Whether the table holds `name`. It is open-addressed: `slots` (`mask + 1` integers) hold a name's number plus
+ * one, 0 for none, and name `n` is the 16 bytes at `names + n * 16`.
  */
-function holds(
-  text: usize,
-  start: i32,
-  end: i32,
-  hash: u32,
-  slots: usize,
-  mask: u32,
-  starts: usize,
-  lengths: usize,
-  units: usize,
-): bool {
-  let slot = (hash ^ (hash >> 15)) & mask;
+function holds(name: v128, slots: usize, mask: u32, names: usize): bool {
+  let slot = hashOf(name) & mask;
   for (let entry = load<i32>(slots + (usize(slot) << 2)); entry !== 0; entry = load<i32>(slots + (usize(slot) << 2))) {
-    const name = usize(entry - 1) << 2;
-    if (load<i32>(lengths + name) === end - start) {
-      const at = units + (usize(load<i32>(starts + name)) << 1);
-      let i = 0;
-      while (i < end - start && load<u16>(at + (usize(i) << 1)) === load<u16>(text + (usize(start + i) << 1))) i++;
-      if (i === end - start) return true;
-    }
+    if (i8x16.all_true(i8x16.eq(v128.load(names + (usize(entry - 1) << 4)), name))) return true;
     slot = (slot + 1) & mask;
   }
   return false;
@@ -84,7 +73,8 @@ function holds(
  * Writes `[start, end)` for every position where a name of the table starts as a whole word, as the names regex of
  * the host's detector matched them: a capital, then a lower-case letter or an apostrophe; not after what
  * {@link mayStartAfter} refuses; the longest name there after which the word does not go on ({@link wordGoesOn}).
- * Returns how many integers it wrote (two per name, in order of start). Names are at most `longest` code units.
+ * Returns how many integers it wrote (two per name, in order of start). Names are ASCII letters, at most `longest`
+ * (under 16) of them.
  *
  * Candidates are sieved sixteen code units a compare, narrowed to bytes with saturation as `digitRuns` does.
  */
@@ -93,9 +83,7 @@ export function knownNames(
   length: i32,
   slots: usize,
   mask: u32,
-  starts: usize,
-  lengths: usize,
-  units: usize,
+  names: usize,
   longest: i32,
   straightLetters: u32,
   curlyLetters: u32,
@@ -141,36 +129,15 @@ export function knownNames(
       const second = unitAt(text, length, start + 1);
       if (second - 97 > 25 && !isApostrophe(second)) continue;
       if (!mayStartAfter(text, length, start, straightLetters, curlyLetters)) continue;
-      // Hashed as it is read. Inside a run of ASCII letters the word goes on, so a name can end only at a unit that
-      // is not one: only there is the table asked.
-      let hash = fnvOffset;
-      let end = -1;
-      const limit = min(start + longest, length);
-      let k = start;
-      while (k < limit) {
-        const code = u32(load<u16>(text + (usize(k) << 1)));
-        if ((code | 0x20) - 97 > 25) {
-          if (
-            k - start >= 2 &&
-            !wordGoesOn(text, length, k) &&
-            holds(text, start, k, hash, slots, mask, starts, lengths, units)
-          ) {
-            end = k;
-          }
-          if (!isNameUnit(code)) break;
-        }
-        hash = (hash ^ code) * fnvPrime;
-        k++;
-      }
-      if (
-        k === limit &&
-        k - start >= 2 &&
-        !wordGoesOn(text, length, k) &&
-        holds(text, start, k, hash, slots, mask, starts, lengths, units)
-      ) {
-        end = k;
-      }
-      if (end === -1) continue;
+      // Every name is ASCII letters (the host checks): inside a run of them the word goes on, so the only name that
+      // can start here is the whole run, where the word ends there. The run is read sixteen code units at once.
+      const at = text + (usize(start) << 1);
+      const word = i8x16.narrow_i16x8_u(v128.load(at), v128.load(at, 16));
+      const asciiLetters = i8x16.le_u(i8x16.sub(v128.or(word, caseBit), lowerA), letters);
+      const run = min(i32(ctz(~u32(i8x16.bitmask(asciiLetters)))), length - start);
+      if (run < 2 || run > longest || wordGoesOn(text, length, start + run)) continue;
+      const end = start + run;
+      if (!holds(v128.and(word, i8x16.lt_u(lanes, i8x16.splat(u8(run)))), slots, mask, names)) continue;
       store<i32>(out + (usize(count) << 2), start);
       store<i32>(out + (usize(count + 1) << 2), end);
       count += 2;

@@ -352,9 +352,7 @@ interface KnownWords {
   /** Where the table lies in the core's memory (see `assembly/person.ts`). */
   slots: number;
   mask: number;
-  starts: number;
-  lengths: number;
-  units: number;
+  names: number;
   /** The longest name, in code units. */
   longest: number;
   /** For `'` and `’`: the capitals (bit 0 for `A`) that, alone before it, let a name start after it. */
@@ -375,9 +373,9 @@ let known: KnownWords | undefined;
  *
  * A name with an apostrophe second (`O'Brien`) is looked up from after it (`Brien`), when a lone `O'` comes before
  * it, and `detect` takes the whole word back; such ends then stand as names on their own too (`Dear Brien`), which
- * `detect` reads as the unknown words they are. So this is done only while every end is one, or a name itself
- * (`Connor`), and starts like a name; otherwise names with apostrophes are looked up whole, and no name starts
- * after an apostrophe.
+ * `detect` reads as the unknown words they are. That holds while every end is one, or a name itself (`Connor`), and
+ * starts like a name; the table then holds only ASCII letters, all the core looks up. Lists for which it does not
+ * hold are refused.
  */
 function knownWords(names: NameSets): KnownWords {
   if (known !== undefined) return known;
@@ -390,18 +388,17 @@ function knownWords(names: NameSets): KnownWords {
   const whole = new Set(words.filter((word) => !isApostrophe(word.charCodeAt(1))));
   const ends = withApostrophe.map((word) => word.slice(2));
   const kinds = kindsOf(names);
-  const split =
-    ends.length > 0 &&
-    ends.every((end) => /^[A-Z][a-z]/.test(end) && (whole.has(end) || kinds.get(end, 0, end.length) === 0));
+  const split = ends.every((end) => /^[A-Z][a-z]/.test(end) && (whole.has(end) || kinds.get(end, 0, end.length) === 0));
+  if (ends.length > 0 && !split) {
+    throw new Error('PERSON: a name with an apostrophe second ends in a word that is not a name or not Title-case');
+  }
   // The capitals that, alone before an apostrophe, let a name start after it.
   const lettersBefore = (apostrophe: string) =>
-    split
-      ? withApostrophe
-          .filter((word) => word[1] === apostrophe)
-          .reduce((letters, word) => letters | (1 << (word.charCodeAt(0) - 65)), 0)
-      : 0;
+    withApostrophe
+      .filter((word) => word[1] === apostrophe)
+      .reduce((letters, word) => letters | (1 << (word.charCodeAt(0) - 65)), 0);
   known = {
-    ...nameTable(split ? [...new Set([...whole, ...ends])] : words),
+    ...nameTable([...new Set([...whole, ...ends])]),
     straightLetters: lettersBefore("'"),
     curlyLetters: lettersBefore('\u2019'),
     apostropheNames: tableOf(withApostrophe, noFolding),
@@ -409,39 +406,33 @@ function knownWords(names: NameSets): KnownWords {
   return known;
 }
 
+/** What the core's hash multiplies a name's four 32-bit words by (see `hashOf` in `assembly/person.ts`). */
+const namePrimes = [0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f];
+
 /**
  * Writes `names` into the core's memory as the open-addressed table `knownNames` reads: slots holding a name's
- * number plus one (FNV-1a of its code units, as the core hashes), then each name's start and length, then the
- * names' code units.
+ * number plus one, by the hash of its 16 bytes, then the names, each its ASCII letters in 16 bytes padded with
+ * zeros. Throws for a name the core cannot look up (anything but ASCII letters, or 16 of them or more).
  */
-function nameTable(names: readonly string[]): Omit<KnownWords, 'straightLetters' | 'curlyLetters' | 'apostropheNames'> {
+function nameTable(names: readonly string[]): Pick<KnownWords, 'slots' | 'mask' | 'names' | 'longest'> {
   let size = 16;
   while (size < names.length * 4) size *= 2;
-  const units = names.reduce((sum, name) => sum + name.length, 0);
-  const slots = reserve(size * 4 + names.length * 8 + units * 2);
-  const starts = slots + size * 4;
-  const lengths = starts + names.length * 4;
-  const unitsAt = lengths + names.length * 4;
-  const memory = coreBytes();
-  const view = new DataView(memory.buffer);
-  let at = 0;
-  let longest = 0;
+  const slots = reserve(size * 4 + names.length * 16);
+  const namesAt = slots + size * 4;
+  const view = new DataView(coreBytes().buffer);
   names.forEach((name, n) => {
-    if (!/^[A-Za-z'\u2019-]+$/.test(name)) throw new Error(`PERSON: the core cannot look up ${JSON.stringify(name)}`);
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < name.length; i++) {
-      hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-      view.setUint16(unitsAt + (at + i) * 2, name.charCodeAt(i), true);
+    if (!/^[A-Za-z]{1,15}$/.test(name)) throw new Error(`PERSON: the core cannot look up ${JSON.stringify(name)}`);
+    for (let i = 0; i < name.length; i++) view.setUint8(namesAt + n * 16 + i, name.charCodeAt(i));
+    let hash = 0;
+    for (let word = 0; word < 4; word++) {
+      hash ^= Math.imul(view.getUint32(namesAt + n * 16 + word * 4, true), namePrimes[word]!);
     }
-    let slot = (hash ^ (hash >>> 15)) & (size - 1);
+    hash = (hash ^ (hash >>> 15)) >>> 0;
+    let slot = hash & (size - 1);
     while (view.getInt32(slots + slot * 4, true) !== 0) slot = (slot + 1) & (size - 1);
     view.setInt32(slots + slot * 4, n + 1, true);
-    view.setInt32(starts + n * 4, at, true);
-    view.setInt32(lengths + n * 4, name.length, true);
-    at += name.length;
-    longest = Math.max(longest, name.length);
   });
-  return { slots, mask: size - 1, starts, lengths, units: unitsAt, longest };
+  return { slots, mask: size - 1, names: namesAt, longest: Math.max(...names.map((name) => name.length)) };
 }
 
 const knownNames =
@@ -451,9 +442,7 @@ const knownNames =
       length: number,
       slots: number,
       mask: number,
-      starts: number,
-      lengths: number,
-      units: number,
+      names: number,
       longest: number,
       straightLetters: number,
       curlyLetters: number,
@@ -468,9 +457,7 @@ function findKnownNames({ textAt, length, outAt, out }: Placed, table: KnownWord
     length,
     table.slots,
     table.mask,
-    table.starts,
-    table.lengths,
-    table.units,
+    table.names,
     table.longest,
     table.straightLetters,
     table.curlyLetters,
