@@ -41,7 +41,7 @@ function mayStartAfter(text: usize, length: i32, start: i32, straightLetters: u3
   return !isLatinLetter(outer) && outer - 48 > 9 && !isApostrophe(outer);
 }
 
-/** A name as the table holds it: its ASCII letters as the first bytes of 16, the rest zero. */
+/** Each lane's number: the lanes below `n` are those where it is less than `n`. */
 const lanes = v128(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 const primes = i32x4(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f);
 
@@ -57,8 +57,9 @@ function hashOf(name: v128): u32 {
 }
 
 /**
- * Whether the table holds `name`. It is open-addressed: `slots` (`mask + 1` integers) hold a name's number plus
- * one, 0 for none, and name `n` is the 16 bytes at `names + n * 16`.
+ * Whether the table holds `name` (ASCII letters in its first bytes, the rest zero). It is open-addressed: `slots`
+ * (`mask + 1` integers) hold a name's number plus one, 0 for none, and name `n` is the 16 bytes at `names + n * 16`,
+ * written the same way.
  */
 function holds(name: v128, slots: usize, mask: u32, names: usize): bool {
   let slot = hashOf(name) & mask;
@@ -70,11 +71,11 @@ function holds(name: v128, slots: usize, mask: u32, names: usize): bool {
 }
 
 /**
- * Writes `[start, end)` for every position where a name of the table starts as a whole word, as the names regex of
- * the host's detector matched them: a capital, then a lower-case letter or an apostrophe; not after what
- * {@link mayStartAfter} refuses; the longest name there after which the word does not go on ({@link wordGoesOn}).
- * Returns how many integers it wrote (two per name, in order of start). Names are ASCII letters, at most `longest`
- * (under 16) of them.
+ * Writes `[start, end)` for every position where a name of the table stands as a whole word: a capital, then a
+ * lower-case letter; not after what {@link mayStartAfter} refuses; and not followed by more of the word
+ * ({@link wordGoesOn}).
+ * Returns how many integers it wrote (two per name, in order of start). Names are ASCII letters, a capital then a
+ * lower-case letter first, at most `longest` (under 16) of them.
  *
  * Candidates are sieved sixteen code units a compare, narrowed to bytes with saturation as `digitRuns` does.
  */
@@ -96,18 +97,15 @@ export function knownNames(
   const letters = i8x16.splat(25);
   const digitSpan = i8x16.splat(9);
   const caseBit = i8x16.splat(0x20);
-  const quote = i8x16.splat(39);
-  const saturated = i8x16.splat(-1);
   // Sixteen positions a turn, read as bytes. What they tell is only a first sieve: a capital, not after an ASCII
-  // letter or digit, before a lower-case letter, an apostrophe or a unit past 0xff (which `’` is); the unit after
-  // the last position is not read, so that position always passes. Every position let through is checked again
-  // unit by unit.
+  // letter or digit, before a lower-case letter; the unit after the last position is not read, so that position
+  // always passes. Every position let through is checked again unit by unit.
   let alphanumericBefore: u32 = 0;
   for (let i = 0; i < length; i += 16) {
     const at = text + (usize(i) << 1);
     const bytes = i8x16.narrow_i16x8_u(v128.load(at), v128.load(at, 16));
     const capitals = u32(i8x16.bitmask(i8x16.le_u(i8x16.sub(bytes, upperA), letters)));
-    const lower = i8x16.le_u(i8x16.sub(bytes, lowerA), letters);
+    const lower = u32(i8x16.bitmask(i8x16.le_u(i8x16.sub(bytes, lowerA), letters)));
     const alphanumeric = u32(
       i8x16.bitmask(
         v128.or(
@@ -116,18 +114,15 @@ export function knownNames(
         ),
       ),
     );
-    const lowerOrQuote = u32(
-      i8x16.bitmask(v128.or(lower, v128.or(i8x16.eq(bytes, quote), i8x16.eq(bytes, saturated)))),
-    );
-    let candidates = capitals & ~((alphanumeric << 1) | alphanumericBefore) & ((lowerOrQuote >> 1) | 0x8000);
+    let candidates = capitals & ~((alphanumeric << 1) | alphanumericBefore) & ((lower >> 1) | 0x8000);
     alphanumericBefore = (alphanumeric >> 15) & 1;
-    // Past the end of the text, the bytes are whatever lies there.
+    // Past the end of the text, the bytes are whatever lies there (the host keeps room for the text's digit runs and
+    // the output after it, so every read is within the memory).
     if (length - i < 16) candidates &= (1 << (length - i)) - 1;
     while (candidates !== 0) {
       const start = i + i32(ctz(candidates));
       candidates &= candidates - 1;
-      const second = unitAt(text, length, start + 1);
-      if (second - 97 > 25 && !isApostrophe(second)) continue;
+      if (unitAt(text, length, start + 1) - 97 > 25) continue;
       if (!mayStartAfter(text, length, start, straightLetters, curlyLetters)) continue;
       // Every name is ASCII letters (the host checks): inside a run of them the word goes on, so the only name that
       // can start here is the whole run, where the word ends there. The run is read sixteen code units at once.
