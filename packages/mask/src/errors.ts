@@ -14,6 +14,12 @@ export const maskErrorCodes = {
 
 export type MaskErrorCode = keyof typeof maskErrorCodes;
 
+/**
+ * What a message about a malformed record (`mask_input_invalid`) says to do to skip such records instead, in the
+ * library's terms; the `countersign` command puts its own flag in its place.
+ */
+export const skipInvalidAdvice = "pass onInvalid: 'skip'";
+
 /** Every error the masking toolkit raises on purpose. `code` is stable; `message` is for people. */
 export class MaskError extends Error {
   readonly code: MaskErrorCode;

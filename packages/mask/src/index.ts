@@ -25,7 +25,7 @@ export {
   type ScannerOptions,
   ssnValid,
 } from './detectors/index.js';
-export { isMaskError, MaskError, type MaskErrorCode, maskErrorCodes } from './errors.js';
+export { isMaskError, MaskError, type MaskErrorCode, maskErrorCodes, skipInvalidAdvice } from './errors.js';
 export {
   createMaskContext,
   type FindingOperatorConfig,

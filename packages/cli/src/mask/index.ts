@@ -14,12 +14,25 @@ import {
   type SensitivityLabel,
   scanStream,
   sensitivityLabels,
+  skipInvalidAdvice,
 } from '@countersign/mask';
 import { Command, Option } from 'commander';
 import { CliError, type CommandContext, exitCodes, groupDigits, printJson } from '../io.js';
 
-type MaskOptions = { policy?: string; format?: string; report?: string; json?: boolean; progress?: boolean };
-type ScanOptions = { format?: string; json?: boolean; failOn?: string };
+type MaskOptions = {
+  policy?: string;
+  format?: string;
+  report?: string;
+  json?: boolean;
+  progress?: boolean;
+  skipInvalid?: boolean;
+};
+type ScanOptions = { format?: string; json?: boolean; failOn?: string; skipInvalid?: boolean };
+
+/** `--skip-invalid`, on both commands. */
+const skipInvalidFlag = '--skip-invalid';
+const skipInvalidHelp =
+  'skip malformed records (a JSONL line that is not JSON, a CSV row with the wrong number of fields) and count them in the report, instead of stopping at the first';
 
 /** `countersign mask`: masks a CSV or JSONL file (or stdin) as it streams through, with a report of what it masked. */
 export function maskCommand(context: CommandContext): Command {
@@ -35,6 +48,7 @@ export function maskCommand(context: CommandContext): Command {
     .option('--report <file>', 'write the report (counts per type and column, masked examples) as JSON to this file')
     .option('--json', 'print the report as JSON on standard output (only when the masked data goes to a file)')
     .option('--no-progress', 'no progress line on a terminal')
+    .option(skipInvalidFlag, skipInvalidHelp)
     .addHelpText(
       'after',
       `
@@ -64,6 +78,7 @@ export function scanCommand(context: CommandContext): Command {
     )
     .option('--fail-on <labels>', `exit 1 when the file carries any of these labels (comma-separated: ${labelList})`)
     .option('--json', 'print the report as JSON')
+    .option(skipInvalidFlag, skipInvalidHelp)
     .addHelpText(
       'after',
       `
@@ -121,6 +136,7 @@ async function mask(
       output: sink,
       // Standard output is not ours to end (or to destroy on failure); a file is.
       end: partial !== undefined,
+      onInvalid: options.skipInvalid ? 'skip' : 'error',
       ...(policy !== undefined && { policy }),
       ...(progress && { onProgress: progress.update }),
     });
@@ -157,7 +173,7 @@ async function scan(context: CommandContext, file: string, options: ScanOptions)
     path === undefined ? process.stdin : createReadStream(path, { highWaterMark: fileChunkBytes });
   let report: ScanReport;
   try {
-    report = await scanStream({ format, input: source });
+    report = await scanStream({ format, input: source, onInvalid: options.skipInvalid ? 'skip' : 'error' });
   } catch (error) {
     source.destroy();
     throw maskFailure(error);
@@ -228,7 +244,9 @@ function maskFailure(error: unknown, source?: string): unknown {
   if (!(error instanceof MaskError)) return error;
   const where = source === undefined ? '' : `${source}: `;
   const exitCode = error.code === 'mask_input_invalid' ? exitCodes.failed : exitCodes.usage;
-  return new CliError(`${where}${error.message} (${error.code})`, exitCode);
+  // The library's advice names its option; here the flag does the same.
+  const message = error.message.replace(skipInvalidAdvice, `add ${skipInvalidFlag}`);
+  return new CliError(`${where}${message} (${error.code})`, exitCode);
 }
 
 interface ProgressLine {
@@ -297,6 +315,7 @@ function scanSummary(report: ScanReport, name: string): string {
     `${name}: ${count(report.records, report.format === 'text' ? 'line' : 'record')}, ` +
       `${megabytes(report.bytes)} MB`,
   ];
+  if (report.invalid > 0) lines.push(`skipped ${groupDigits(report.invalid)} invalid records`);
   if (found.length === 0) {
     lines.push('no personal data or secrets found');
     return `${lines.join('\n')}\n`;

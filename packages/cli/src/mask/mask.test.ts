@@ -122,6 +122,40 @@ describe('countersign mask and scan', () => {
     expect(run.stderr).toMatch(/line 2/);
     expect(existsSync(at('broken.out.jsonl'))).toBe(false);
     expect(existsSync(at('broken.out.jsonl.partial'))).toBe(false);
+    // What to do next, in the command's terms: its flag, not the library's option.
+    expect(run.stderr).toContain('add --skip-invalid to skip and count such lines');
+    expect(run.stderr).not.toContain('onInvalid');
+  });
+
+  it('skips and counts malformed records with --skip-invalid, in mask and in scan', async () => {
+    const good = JSON.stringify({ a: 'x@example.com' });
+    await writeFile(
+      at('ragged.jsonl'),
+      `${good}
+{"a": 
+${good}
+`,
+    );
+    const masked = await cli(['mask', '--skip-invalid', at('ragged.jsonl'), at('ragged.out.jsonl'), '--json']);
+    expect(masked.code, masked.stderr).toBe(exitCodes.ok);
+    expect(JSON.parse(masked.stdout)).toMatchObject({ records: 2, invalid: 1, findings: { EMAIL: 2 } });
+    expect((await readFile(at('ragged.out.jsonl'), 'utf8')).trimEnd().split('\n')).toEqual([
+      '{"a":"<EMAIL>"}',
+      '{"a":"<EMAIL>"}',
+    ]);
+
+    const scanned = await cli(['scan', '--skip-invalid', at('ragged.jsonl')]);
+    expect(scanned.code, scanned.stderr).toBe(exitCodes.ok);
+    expect(scanned.stdout).toContain('skipped 1 invalid records');
+    const scannedJson = await cli(['scan', '--skip-invalid', '--json', at('ragged.jsonl')]);
+    expect(JSON.parse(scannedJson.stdout)).toMatchObject({ records: 2, invalid: 1 });
+
+    await writeFile(at('ragged.csv'), 'id,email\n1,x@example.com\n2,y@example.com,extra\n');
+    const refused = await cli(['scan', at('ragged.csv')]);
+    expect(refused.code).toBe(exitCodes.failed);
+    expect(refused.stderr).toContain('add --skip-invalid to skip and count such rows');
+    const skipped = await cli(['scan', '--skip-invalid', '--json', at('ragged.csv')]);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ records: 1, invalid: 1, findings: { EMAIL: 1 } });
   });
 
   it('says what to do when the format cannot be told or the output would overwrite the input', async () => {

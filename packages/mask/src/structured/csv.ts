@@ -1,4 +1,4 @@
-import { MaskError } from '../errors.js';
+import { MaskError, skipInvalidAdvice } from '../errors.js';
 
 export interface CsvReaderOptions {
   /** One character; default `,`. */
@@ -205,7 +205,7 @@ export class CsvReader {
     }
     throw new MaskError(
       'mask_input_invalid',
-      `CSV line ${this.rowLine}: ${row.length} fields where the header has ${this.width}; quote fields that contain '${this.delimiterText}' or newlines, or pass onInvalid: 'skip'`,
+      `CSV line ${this.rowLine}: ${row.length} fields where the header has ${this.width}; quote fields that contain '${this.delimiterText}' or newlines, or ${skipInvalidAdvice} to skip and count such rows`,
       { line: this.rowLine, fields: row.length, expected: this.width },
     );
   }

@@ -1,4 +1,4 @@
-import { MaskError } from '../errors.js';
+import { MaskError, skipInvalidAdvice } from '../errors.js';
 import { type ColumnOperatorConfig, columnRuleFor, type MaskingPolicy } from '../policy/index.js';
 import type { EntityType, Span } from '../types.js';
 import { ColumnClassifier } from './classify.js';
@@ -86,7 +86,7 @@ export async function runJsonl(run: PipelineRun): Promise<PipelineCounts> {
       }
       throw new MaskError(
         'mask_input_invalid',
-        `JSONL line ${lineNumber} is not valid JSON (${(error as Error).message}); fix the line or pass onInvalid: 'skip' to skip and count such lines`,
+        `JSONL line ${lineNumber} is not valid JSON (${(error as Error).message}); fix the line or ${skipInvalidAdvice} to skip and count such lines`,
         { line: lineNumber },
       );
     }

@@ -34,6 +34,8 @@ export interface MaskReport {
 export interface ScanReport {
   format: ScanFormat;
   records: number;
+  /** Records skipped as malformed (`onInvalid: 'skip'`); always 0 for text. */
+  invalid: number;
   bytes: number;
   findings: Record<string, number>;
   columns: Record<string, Record<string, number>>;
@@ -141,7 +143,7 @@ export class ReportBuilder {
     };
   }
 
-  scanReport(fields: Pick<ScanReport, 'format' | 'records' | 'bytes' | 'durationMs'>): ScanReport {
+  scanReport(fields: Pick<ScanReport, 'format' | 'records' | 'invalid' | 'bytes' | 'durationMs'>): ScanReport {
     const columns: Record<string, Record<string, number>> = Object.fromEntries(
       [...this.columns]
         .filter(([, stats]) => stats.findings.size > 0)

@@ -32,6 +32,7 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanReport
     return run.masker.report.scanReport({
       format: 'text',
       records,
+      invalid: 0,
       bytes,
       durationMs: Math.round(performance.now() - started),
     });
@@ -40,6 +41,7 @@ export async function scanStream(options: ScanStreamOptions): Promise<ScanReport
   return run.masker.report.scanReport({
     format: options.format,
     records: counts.records,
+    invalid: counts.invalid,
     bytes: counts.bytesIn,
     durationMs: Math.round(performance.now() - started),
   });
