@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from './io.js';
 import { main } from './main.js';
 
 const examplePolicy = fileURLToPath(new URL('../../../examples/policy.yaml', import.meta.url));
 const workdir = mkdtempSync(join(tmpdir(), 'countersign-cli-'));
+afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
 function file(name: string, text: string): string {
   const path = join(workdir, name);

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionWithGrant } from '@countersign/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exitCodes } from '../io.js';
 import {
   actionFixture,
@@ -15,6 +15,7 @@ import {
 } from '../testing/fake-api.js';
 
 const workdir = mkdtempSync(join(tmpdir(), 'countersign-run-'));
+afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 let counter = 0;
 let api: FakeApi | undefined;
 afterEach(async () => {

@@ -1,8 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, environmentVariables, resolveServerConfig, serverConfigSchema } from './index.js';
+
+/** A fresh directory for one test, removed when the test finishes. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 describe('server configuration', () => {
   it('needs a policy, and says how to give one', async () => {
@@ -21,7 +28,7 @@ describe('server configuration', () => {
   });
 
   it('takes flags over the environment over the file, with file paths relative to the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+    const dir = await tempDir();
     const file = join(dir, 'countersign.yaml');
     await writeFile(file, 'policy: policies/main.yaml\nport: 9000\nlogLevel: warn\ngrantAudience: executors\n');
     const fromFile = await resolveServerConfig({ file, env: {}, cwd: '/elsewhere' });
@@ -49,7 +56,7 @@ describe('server configuration', () => {
   });
 
   it('refuses unknown keys in a config file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+    const dir = await tempDir();
     const file = join(dir, 'c.yaml');
     await writeFile(file, 'policy: p.yaml\nprot: 1\n');
     await expect(resolveServerConfig({ file, env: {} })).rejects.toThrow(/prot/);
@@ -72,7 +79,7 @@ describe('server configuration', () => {
   });
 
   it('puts nested settings from the environment inside the config file’s sections', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-config-'));
+    const dir = await tempDir();
     const file = join(dir, 'countersign.yaml');
     await writeFile(
       file,

@@ -1,14 +1,21 @@
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { KeyRing } from './keys.js';
 
 const now = new Date('2026-11-22T09:00:00Z');
 
+/** A fresh directory for one test, removed when the test finishes. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 describe('grant signing keys', () => {
   it('creates one private key file (0600) on first start and loads it again later', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+    const dir = await tempDir();
     const first = await KeyRing.fromDirectory(dir, now);
     const files = await readdir(dir);
     expect(files).toEqual(['grant-initial.jwk.json']);
@@ -20,16 +27,16 @@ describe('grant signing keys', () => {
   });
 
   it('agrees on one key when several replicas start together on an empty directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+    const dir = await tempDir();
     const rings = await Promise.all(Array.from({ length: 8 }, () => KeyRing.fromDirectory(dir, now)));
     expect(new Set(rings.map((ring) => ring.currentKid)).size).toBe(1);
     expect(await readdir(dir)).toEqual(['grant-initial.jwk.json']);
   });
 
   it('signs with the newest key and keeps older keys in the JWKS (rotation)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+    const dir = await tempDir();
     const old = await KeyRing.fromDirectory(dir, now);
-    const other = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+    const other = await tempDir();
     await KeyRing.fromDirectory(other, new Date('2026-12-01T00:00:00Z'));
     const { readFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'grant-2026-12.jwk.json'), await readFile(join(other, 'grant-initial.jwk.json')));
@@ -44,7 +51,7 @@ describe('grant signing keys', () => {
   });
 
   it('refuses a key that is not a private Ed25519 JWK, naming the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'countersign-keys-'));
+    const dir = await tempDir();
     await writeFile(join(dir, 'bad.jwk.json'), JSON.stringify({ createdAt: now.toISOString(), jwk: { kty: 'RSA' } }));
     await expect(KeyRing.fromDirectory(dir, now)).rejects.toThrow(/bad\.jwk\.json.*Ed25519/);
     await expect(KeyRing.fromJwk('{not json')).rejects.toThrow(/COUNTERSIGN_SIGNING_KEY/);
