@@ -424,6 +424,24 @@ describe('JsonMasker: lines read in place', () => {
     }
   });
 
+  it('returns a masked line of up to 8,192 characters as one string, a longer one as pieces, the same either way', () => {
+    const policy = 'version: 1\ncolumns:\n  - { match: drop, operator: drop }\n';
+    for (const pad of [0, 8_000, 8_200]) {
+      const line = `{"drop":1, "a":"mail ada@example.com","pad":"${'p'.repeat(pad)}","b":"Zoë 415-555-0199","z":2}`;
+      const { json } = masker(undefined, policy);
+      const read = json.readLine(line)!;
+      const texts: string[] = [];
+      json.lineStrings(read, texts);
+      const masked = json.maskLine(read, scanMany(defaultScanner(), texts), 0);
+      expect(typeof masked === 'string').toBe(line.length <= 8_192);
+      const text = typeof masked === 'string' ? masked : masked.join('');
+      expect(text).toBe(`{"a":"mail <EMAIL>","pad":"${'p'.repeat(pad)}","b":"Zoë <PHONE>","z":2}`);
+      const { out } = bothWays([line], undefined, policy);
+      expect(out[0]!.viaRead).toBe(text);
+      expect(JSON.parse(text)).toEqual(JSON.parse(out[0]!.viaParse));
+    }
+  });
+
   it('writes a long masked value as JSON.stringify writes it, however its pieces fall', () => {
     // Past 8,192 characters a masked value is written a piece at a time. The value masks to `<EMAIL> ` and filler,
     // so the emoji's two halves sit at 8,191 and 8,192 for shift 0: across the first piece boundary.

@@ -176,7 +176,10 @@ export class JsonMasker {
       }
     }
     if (replaced.length === 0) return line;
-    const pieces: string[] = [];
+    // A line of a few thousand characters is written as one string, joined as it is built: written as pieces, each
+    // piece costs a call to encode it, which outweighs copying the line once more.
+    const pieces: string[] | undefined = line.length > wholeLine ? [] : undefined;
+    let out = '';
     let copied = 0;
     for (let i = 0; i < replaced.length; i++) {
       const masked = replaced[i];
@@ -184,16 +187,26 @@ export class JsonMasker {
       const value = values[i]!;
       if (masked === null) {
         const [from, to] = cutMember(line, value.start, value.end, copied);
-        if (from > copied) pieces.push(line.slice(copied, from));
+        if (from > copied) {
+          if (pieces) pieces.push(line.slice(copied, from));
+          else out += line.slice(copied, from);
+        }
         copied = to;
       } else {
-        if (value.start > copied) pieces.push(line.slice(copied, value.start));
-        pushJsonString(masked, pieces);
+        if (value.start > copied) {
+          if (pieces) pieces.push(line.slice(copied, value.start));
+          else out += line.slice(copied, value.start);
+        }
+        if (pieces) pushJsonString(masked, pieces);
+        else out += JSON.stringify(masked);
         copied = value.end;
       }
     }
-    if (copied < line.length) pieces.push(line.slice(copied));
-    return pieces;
+    if (pieces) {
+      if (copied < line.length) pieces.push(line.slice(copied));
+      return pieces;
+    }
+    return copied < line.length ? out + line.slice(copied) : out;
   }
 
   private lineFields(): JsonLineFields<FieldNode> {
@@ -481,6 +494,12 @@ export class JsonMasker {
     return created;
   }
 }
+
+/**
+ * Masked lines up to this many characters are built as one string, longer ones as pieces ({@link MaskedLine}):
+ * well under `largeText` (stream-io.ts) even once escaped.
+ */
+const wholeLine = 8_192;
 
 /**
  * Characters of a long value written as JSON a piece at a time: at most six characters each once escaped (a control
