@@ -34,10 +34,11 @@ export interface ReadLine {
 }
 
 /**
- * A masked line: the line itself when nothing in it changed, or else the pieces it is written out as, in order
- * (slices of the line between the values replaced, and their replacements). Pieces, not one string: joined, a line
- * is copied whole once more, and a line of more than about 60,000 characters is a large object to V8, which costs
- * several times more to allocate (see `largeText` in stream-io.ts).
+ * A masked line: the line itself when nothing in it changed; else, up to `wholeLine` characters, the masked line
+ * as one string; longer, the pieces it is written out as, in order (slices of the line between the values replaced,
+ * and their replacements). Pieces, not one string, for a long line: joined, it is copied whole once more, and a line
+ * of more than about 60,000 characters is a large object to V8, which costs several times more to allocate (see
+ * `largeText` in stream-io.ts).
  */
 export type MaskedLine = string | readonly string[];
 
