@@ -36,6 +36,22 @@ describe('OutputSink', () => {
     }
   });
 
+  it('writes what fills several buffers before a flush as one write, in order', async () => {
+    const output = new PassThrough();
+    const chunks: Buffer[] = [];
+    output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const sink = new OutputSink(output, 1000);
+    // Each line's room (three bytes a unit) overflows the buffer left, so each starts a new one.
+    const lines = ['é'.repeat(400), 'a'.repeat(500), Buffer.from('中'.repeat(300)), ['b'.repeat(10), '🔐']];
+    for (const line of lines) sink.pushLine(line);
+    await sink.flush();
+    expect(chunks).toHaveLength(1);
+    sink.pushLine('after');
+    await sink.close(true);
+    const text = (line: (typeof lines)[number]) => (Array.isArray(line) ? line.join('') : line.toString());
+    expect(Buffer.concat(chunks).toString()).toBe(`${lines.map(text).join('\n')}\nafter\n`);
+  });
+
   it('writes lines given as text, as pieces of text or as bytes, each followed by a line end, in order', async () => {
     const output = new PassThrough();
     const chunks: Buffer[] = [];
