@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AuditEntry,
@@ -60,17 +61,15 @@ describe.each(storeKinds)('audit evidence on %s', (store) => {
   let test: TestServer;
   let clock: TestClock;
   let witnessEndpoint: Awaited<ReturnType<typeof startWitnessEndpoint>>;
+  let witnessDir: string;
   let witnessFile: string;
 
   beforeAll(async () => {
     clock = new TestClock();
     witnessEndpoint = await startWitnessEndpoint('witness-secret');
-    test = await startTestServer(store, {
-      clock,
-      settings: { witnessUrl: witnessEndpoint.url, witnessToken: 'witness-secret' },
-    });
-    witnessFile = join(test.dataDir, 'witness', 'checkpoints.jsonl');
-    await test.cleanup();
+    // Outside the server's data directory, as an operator's witness would be; the file witness makes the `witness` folder.
+    witnessDir = await mkdtemp(join(tmpdir(), 'countersign-witness-'));
+    witnessFile = join(witnessDir, 'witness', 'checkpoints.jsonl');
     test = await startTestServer(store, {
       clock,
       settings: { witnessUrl: witnessEndpoint.url, witnessToken: 'witness-secret', witnessFile },
@@ -84,6 +83,7 @@ describe.each(storeKinds)('audit evidence on %s', (store) => {
   afterAll(async () => {
     await test?.cleanup();
     await witnessEndpoint?.close();
+    if (witnessDir) await rm(witnessDir, { recursive: true, force: true });
   });
 
   const db = () => test.server.context.database.db;
