@@ -67,7 +67,7 @@ describe.each(storeKinds)('audit evidence on %s', (store) => {
   beforeAll(async () => {
     clock = new TestClock();
     witnessEndpoint = await startWitnessEndpoint('witness-secret');
-    // Outside the server's data directory, as an operator's witness would be; the file witness makes the `witness` folder.
+    // Outside the server's data directory, as an operator's witness would be (the file witness makes `witness/`).
     witnessDir = await mkdtemp(join(tmpdir(), 'countersign-witness-'));
     witnessFile = join(witnessDir, 'witness', 'checkpoints.jsonl');
     test = await startTestServer(store, {
